@@ -1,0 +1,46 @@
+# Stepwise build. Every target is a thin wrapper: the real steps live in
+# scripts/ so CI (.ci/run) and people run the same commands.
+
+GO      ?= go
+BIN     := bin/stepwise
+EXAMPLE ?= cmd/stepwise/examples/hello.asl.json
+INPUT   ?= cmd/stepwise/examples/hello.input.json
+# Per-target time for `make fuzz` (make test uses a short bound).
+FUZZTIME ?= 60s
+# Reproducible: no paths, VCS stamps, symbols or build ids in the binary.
+GOFLAGS_BUILD := -trimpath -buildvcs=false -ldflags='-s -w -buildid='
+
+.PHONY: build run test bench fuzz golden size clean
+
+# build: compile the CLI to bin/stepwise with reproducible flags.
+build:
+	$(GO) build $(GOFLAGS_BUILD) -o $(BIN) ./cmd/stepwise
+
+# run: build, then run the example machine and print its history.
+run: build
+	$(BIN) run $(EXAMPLE) --input @$(INPUT) --history
+
+# test: everything CI checks (format, vet, tests, design guards, fuzz, wasm, conformance).
+test:
+	bash scripts/test.sh
+
+# bench: run the benchmarks (scripts/bench.sh).
+bench:
+	bash scripts/bench.sh
+
+# fuzz: run every engine fuzz target for FUZZTIME each.
+fuzz:
+	FUZZTIME=$(FUZZTIME) bash scripts/fuzz.sh
+
+# golden: rewrite golden files of every package with a TestGolden (review the diff).
+golden:
+	bash scripts/golden.sh
+
+# size: print the raw and gzip size of bin/stepwise.
+size: build
+	@raw=$$(wc -c < $(BIN)); gz=$$(gzip -9c $(BIN) | wc -c); \
+	printf '%-14s %10s raw %10s gzip\n' $(BIN) "$$raw" "$$gz"
+
+# clean: remove build output.
+clean:
+	rm -rf bin

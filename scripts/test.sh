@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# The whole check, as CI runs it (CI=true there): tools, gofmt, go vet, tests
+# with the design guards, bounded fuzzing, the engine's tests under
+# GOOS=js/wasm in Node, and the conformance gate.
+#
+#   scripts/test.sh                 all steps
+#   scripts/test.sh vet test        only the named steps
+#
+# Every step runs even when an earlier one fails, so one run shows every
+# problem; the script fails if any step failed. Step functions run inside
+# `if`, where set -e does not apply, so each checks its commands itself.
+set -euo pipefail
+cd "$(git rev-parse --show-toplevel)"
+
+all_steps=(tools fmt vet test fuzz wasm conformance)
+steps=("$@")
+[ ${#steps[@]} -gt 0 ] || steps=("${all_steps[@]}")
+
+count=()
+if [ "${CI:-}" = true ]; then
+	count=(-count=1)
+fi
+
+# as_root runs a command as root, through sudo when needed.
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	else
+		sudo "$@"
+	fi
+}
+
+apt_updated=false
+apt_install() {
+	if ! command -v apt-get >/dev/null; then
+		echo "cannot install $*: no apt-get here; install it by hand" >&2
+		return 1
+	fi
+	if [ "$apt_updated" = false ]; then
+		as_root apt-get update -qq || return 1
+		apt_updated=true
+	fi
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@"
+}
+
+step_tools() {
+	if ! command -v go >/dev/null; then
+		echo "go is not on PATH: install Go $(sed -n 's/^go //p' go.mod) from https://go.dev/dl/" >&2
+		return 1
+	fi
+	go version || return 1
+	if ! node --version >/dev/null 2>&1; then
+		echo "node not found: installing nodejs"
+		apt_install nodejs || return 1
+	fi
+	printf "node "
+	node --version || return 1
+	if ! python3 --version >/dev/null 2>&1; then
+		echo "python3 not found: installing python3"
+		apt_install python3 || return 1
+	fi
+	python3 --version
+}
+
+step_fmt() {
+	local files
+	files=$(gofmt -l .) || return 1
+	if [ -n "$files" ]; then
+		echo "gofmt would change these files (run gofmt -w):"
+		echo "$files"
+		return 1
+	fi
+}
+
+step_vet() {
+	go vet ./...
+}
+
+step_test() {
+	go test "${count[@]}" ./...
+}
+
+step_fuzz() {
+	FUZZTIME=${FUZZTIME:-8s} bash scripts/fuzz.sh ./engine/...
+}
+
+step_wasm() {
+	# go test runs the js/wasm test binary through go_js_wasm_exec, which
+	# lives with wasm_exec.js in the toolchain and calls node.
+	PATH="$(go env GOROOT)/lib/wasm:$PATH" GOOS=js GOARCH=wasm go test "${count[@]}" ./engine/...
+}
+
+step_conformance() {
+	bash scripts/conformance.sh
+}
+
+failed=()
+summary=()
+for s in "${steps[@]}"; do
+	if ! declare -F "step_$s" >/dev/null; then
+		echo "unknown step $s (steps: ${all_steps[*]})" >&2
+		exit 2
+	fi
+	echo
+	echo "==> $s"
+	start=$SECONDS
+	if "step_$s"; then
+		result=ok
+	else
+		result=FAIL
+		failed+=("$s")
+	fi
+	summary+=("$(printf '%-12s %-4s %4ds' "$s" "$result" $((SECONDS - start)))")
+done
+
+echo
+echo "==> summary"
+printf '%s\n' "${summary[@]}"
+if [ ${#failed[@]} -gt 0 ]; then
+	echo "FAILED: ${failed[*]}"
+	exit 1
+fi
+echo "all steps passed"
