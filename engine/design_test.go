@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -237,23 +238,41 @@ func skipGuardsOnJS(t *testing.T) {
 	}
 }
 
-// goList loads the module's packages twice, for the host platform and for
-// GOOS=js GOARCH=wasm, and merges them, so files behind either build
+// goList returns the module path and its packages, loaded once for all
+// guards.
+func goList(t *testing.T) (string, []listedPackage) {
+	t.Helper()
+	l, err := loadPackages()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l.module, l.pkgs
+}
+
+type listing struct {
+	module string
+	pkgs   []listedPackage
+}
+
+// loadPackages lists the module's packages twice, for the host platform and
+// for GOOS=js GOARCH=wasm, and merges them, so files behind either build
 // constraint are seen. Packages that do not compile still report their
 // imports (-e); compiling them is the other tests' job.
-func goList(t *testing.T) (module string, pkgs []listedPackage) {
-	t.Helper()
-	root := moduleRoot(t)
+var loadPackages = sync.OnceValues(func() (listing, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return listing{}, err
+	}
 	out, err := runGo(root, nil, "list", "-m")
 	if err != nil {
-		t.Fatalf("go list -m: %v", err)
+		return listing{}, fmt.Errorf("go list -m: %w", err)
 	}
-	module = strings.TrimSpace(string(out))
+	module := strings.TrimSpace(string(out))
 	merged := map[string]*listedPackage{}
 	for _, env := range [][]string{nil, {"GOOS=js", "GOARCH=wasm"}} {
 		out, err := runGo(root, env, "list", "-e", "-json=ImportPath,Imports,Deps", "./...")
 		if err != nil {
-			t.Fatalf("go list %v: %v", env, err)
+			return listing{}, fmt.Errorf("go list %v: %w", env, err)
 		}
 		dec := json.NewDecoder(bytes.NewReader(out))
 		for {
@@ -261,12 +280,7 @@ func goList(t *testing.T) (module string, pkgs []listedPackage) {
 			if err := dec.Decode(&p); errors.Is(err, io.EOF) {
 				break
 			} else if err != nil {
-				t.Fatalf("decoding go list output: %v", err)
-			}
-			m, ok := merged[p.ImportPath]
-			if !ok {
-				m = &listedPackage{ImportPath: p.ImportPath}
-				merged[p.ImportPath] = m
+				return listing{}, fmt.Errorf("decoding go list output: %w", err)
 			}
 			if len(env) > 0 {
 				// Under GOOS=js the standard library itself (os, time,
@@ -275,19 +289,25 @@ func goList(t *testing.T) (module string, pkgs []listedPackage) {
 				// packages reached through the standard library.
 				p.Deps = slices.DeleteFunc(p.Deps, func(d string) bool { return d == "syscall/js" })
 			}
+			m, ok := merged[p.ImportPath]
+			if !ok {
+				m = &listedPackage{ImportPath: p.ImportPath}
+				merged[p.ImportPath] = m
+			}
 			m.Imports = union(m.Imports, p.Imports)
 			m.Deps = union(m.Deps, p.Deps)
 		}
 	}
+	var pkgs []listedPackage
 	for _, p := range merged {
 		pkgs = append(pkgs, *p)
 	}
 	sort.Slice(pkgs, func(i, j int) bool { return pkgs[i].ImportPath < pkgs[j].ImportPath })
 	if len(pkgs) == 0 {
-		t.Fatal("go list found no packages")
+		return listing{}, errors.New("go list found no packages")
 	}
-	return module, pkgs
-}
+	return listing{module, pkgs}, nil
+})
 
 func union(a, b []string) []string {
 	out := slices.Concat(a, b)
@@ -295,17 +315,16 @@ func union(a, b []string) []string {
 	return slices.Compact(out)
 }
 
-func moduleRoot(t *testing.T) string {
-	t.Helper()
+func moduleRoot() (string, error) {
 	out, err := runGo(".", nil, "env", "GOMOD")
 	if err != nil {
-		t.Fatalf("go env GOMOD: %v", err)
+		return "", fmt.Errorf("go env GOMOD: %w", err)
 	}
 	gomod := strings.TrimSpace(string(out))
 	if gomod == "" || gomod == os.DevNull {
-		t.Fatal("not inside a module")
+		return "", errors.New("not inside a module")
 	}
-	return filepath.Dir(gomod)
+	return filepath.Dir(gomod), nil
 }
 
 func runGo(dir string, env []string, args ...string) ([]byte, error) {
