@@ -80,6 +80,7 @@ func TestFormat(t *testing.T) {
 		{call: `States.Format('x={} y={}.', $$.Execution.Name, $$.StateMachine)`, want: `"x=exec-1 y={Id=arn:sm, Name=sm-name}."`},
 		{call: `States.Format('{}', $.arr)`, input: `{"arr":[1,"a",[true],{"k":null}]}`, want: `"[1, a, [true], {k=null}]"`},
 		{call: `States.Format('Format:{}', 101)`, want: `"Format:101"`},
+		{call: `States.Format('{} {} {} {} {} {}', 1.50, 2e3, 1e7, 0.0001, -0.0, 123456789012345678901)`, want: `"1.5 2000.0 1.0E7 1.0E-4 -0.0 123456789012345678901"`},
 		{call: `States.Format('{} {}', true, null)`, want: `"true null"`},
 		{call: `States.Format('Format Func {}', $varname)`, want: `"Format Func v"`},
 		{call: `States.Format('esc \{\} \' \\ {}', 'x')`, want: `"esc {} ' \\ x"`},

@@ -1,6 +1,7 @@
 package intrinsic
 
 import (
+	"math"
 	"strconv"
 	"strings"
 	"unicode/utf16"
@@ -454,9 +455,38 @@ func (v value) javaString(sb *strings.Builder) {
 			m.val.javaString(sb)
 		}
 		sb.WriteByte('}')
+	case kindNumber:
+		sb.WriteString(javaNumber(v.s))
 	default:
 		sb.Write(v.encode(nil))
 	}
+}
+
+// javaNumber renders a JSON number as Java prints the node Jackson reads
+// it into: integers as written, anything with a fraction or exponent as
+// Double.toString does ("1.5", "2000.0", "1.0E7", "1.0E-4").
+func javaNumber(text string) string {
+	if !strings.ContainsAny(text, ".eE") {
+		return text
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil {
+		return text
+	}
+	if a := math.Abs(f); a == 0 || (a >= 1e-3 && a < 1e7) {
+		s := strconv.FormatFloat(f, 'f', -1, 64)
+		if !strings.Contains(s, ".") {
+			s += ".0"
+		}
+		return s
+	}
+	s := strconv.FormatFloat(f, 'E', -1, 64) // 1.2345E+07
+	mant, exp, _ := strings.Cut(s, "E")
+	if !strings.Contains(mant, ".") {
+		mant += ".0"
+	}
+	n, _ := strconv.Atoi(exp)
+	return mant + "E" + strconv.Itoa(n)
 }
 
 // equal is JSON equality as Jackson's JsonNode.equals has it: object member
