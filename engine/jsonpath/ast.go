@@ -24,6 +24,7 @@ const (
 type step struct {
 	kind    stepKind
 	name    string   // stepField, stepFunction
+	quote   byte     // stepField, stepFields: the quote written (or '\'' for a dotted name), for Jayway's form
 	names   []string // stepFields
 	index   int      // stepIndex
 	indexes []int    // stepIndexes
@@ -58,19 +59,26 @@ func quoteName(b *strings.Builder, name string) {
 	b.WriteByte('\'')
 }
 
-// writeJayway writes the step as Jayway's PathToken.toString does.
-// Jayway does not escape quotes in names; neither do we, so the text matches AWS's.
+// writeJayway writes the step as Jayway's PathToken.toString does: names between the quote
+// the path used, with backslash and single quote escaped.
 func (s step) writeJayway(b *strings.Builder) {
+	q := string(s.quote)
+	if s.quote == 0 {
+		q = "'"
+	}
+	esc := func(n string) string {
+		return strings.ReplaceAll(strings.ReplaceAll(n, `\`, `\\`), "'", `\'`)
+	}
 	switch s.kind {
 	case stepField:
-		b.WriteString("['" + s.name + "']")
+		b.WriteString("[" + q + esc(s.name) + q + "]")
 	case stepFields:
 		b.WriteByte('[')
 		for i, n := range s.names {
 			if i > 0 {
 				b.WriteByte(',')
 			}
-			b.WriteString("'" + n + "'")
+			b.WriteString(q + esc(n) + q)
 		}
 		b.WriteByte(']')
 	default:

@@ -43,37 +43,23 @@ func parseDoc(doc []byte) gjson.Result {
 // a valid JSON text. Definite path: the selected node's raw JSON bytes (may alias doc).
 // Indefinite path (wildcard, filter, slice, union, descendant): a JSON array of all matches in
 // document order, "[]" when none. A definite path that selects nothing returns *NotFoundError.
-// A path ending in a function (length() ...) returns the function's value, computed on the
-// selected node (definite) or on the array of matches (indefinite).
+// A function step (length() ...) applies to each node selected before it, as in Jayway:
+// "$.a.length()" gives one number, "$.a[*].length()" an array of them.
 func (p *Path) Get(doc []byte) ([]byte, error) {
 	root := parseDoc(doc)
-	steps := p.steps
-	var fn string
-	if n := len(steps); n > 0 && steps[n-1].kind == stepFunction {
-		fn = steps[n-1].name
-		steps = steps[:n-1]
-	}
 	ev := evaluator{root: root}
 	var out []gjson.Result
-	ev.run(steps, root, func(r gjson.Result) { out = append(out, r) })
-	prefixDefinite := stepsDefinite(steps)
-	var val string
-	switch {
-	case prefixDefinite && len(out) == 0:
+	ev.run(p.steps, root, func(r gjson.Result) { out = append(out, r) })
+	if ev.err != nil {
+		return nil, &EvalError{Path: p.text, Msg: ev.err.Error()}
+	}
+	if !p.definite {
+		return []byte(joinArray(out)), nil
+	}
+	if len(out) == 0 {
 		return nil, &NotFoundError{Path: p.text, jayway: jaywayString("$", p.steps)}
-	case prefixDefinite:
-		val = out[0].Raw
-	default:
-		val = joinArray(out)
 	}
-	if fn == "" {
-		return []byte(val), nil
-	}
-	res, err := callFunction(fn, gjson.Parse(val))
-	if err != nil {
-		return nil, &EvalError{Path: p.text, Msg: err.Error()}
-	}
-	return []byte(res), nil
+	return []byte(out[0].Raw), nil
 }
 
 func joinArray(rs []gjson.Result) string {
@@ -97,6 +83,7 @@ func joinArray(rs []gjson.Result) string {
 // evaluator walks steps over gjson results in the order Jayway visits nodes.
 type evaluator struct {
 	root gjson.Result // the document, for '$' inside filters
+	err  error        // the first function error; evaluation carries on but Get fails
 }
 
 // field returns the value of key name in object node, if any. The key goes to gjson
@@ -228,21 +215,35 @@ func (ev *evaluator) run(steps []step, node gjson.Result, emit func(gjson.Result
 	case stepScan:
 		ev.scan(rest, node, emit)
 	case stepFunction:
-		// Only reachable inside filter paths; Get handles a final function itself.
-		if r, err := callFunction(s.name, node); err == nil {
-			emit(gjson.Parse(r))
+		r, err := callFunction(s.name, node)
+		if err != nil {
+			if ev.err == nil {
+				ev.err = err
+			}
+			return
 		}
+		ev.run(rest, gjson.Parse(r), emit)
 	}
 }
 
-// scan applies steps (the step after "..") to node and to every descendant, in Jayway's
-// order: the node itself, then each child's subtree in turn.
+// scan applies steps (the step after "..", then the rest) to node and every descendant
+// in Jayway's order (ScanPathToken.walk): a container is tried first, then each child's
+// subtree in turn. Jayway's quirk is kept: on an array that matches, a non-final step
+// after ".." is skipped and the steps after it apply to each element.
 func (ev *evaluator) scan(steps []step, node gjson.Result, emit func(gjson.Result)) {
-	if !node.IsObject() && !node.IsArray() {
+	isObj, isArr := node.IsObject(), node.IsArray()
+	if !isObj && !isArr {
 		return
 	}
-	if scanMatches(steps[0], node) {
-		ev.run(steps, node, emit)
+	if ev.scanMatches(steps[0], len(steps) == 1, node) {
+		if isArr && len(steps) > 1 {
+			node.ForEach(func(_, v gjson.Result) bool {
+				ev.run(steps[1:], v, emit)
+				return true
+			})
+		} else {
+			ev.run(steps, node, emit)
+		}
 	}
 	node.ForEach(func(_, v gjson.Result) bool {
 		ev.scan(steps, v, emit)
@@ -251,16 +252,32 @@ func (ev *evaluator) scan(steps []step, node gjson.Result, emit func(gjson.Resul
 }
 
 // scanMatches is Jayway's scan predicate: which containers the step after ".." is tried on.
-func scanMatches(s step, node gjson.Result) bool {
+func (ev *evaluator) scanMatches(s step, leaf bool, node gjson.Result) bool {
 	switch s.kind {
-	case stepField, stepFields:
-		return node.IsObject()
+	case stepField:
+		_, ok := field(node, s.name)
+		return ok
+	case stepFields:
+		// A merged (final) union needs every name; an iterated one takes any object.
+		if !node.IsObject() {
+			return false
+		}
+		if leaf {
+			for _, n := range s.names {
+				if _, ok := field(node, n); !ok {
+					return false
+				}
+			}
+		}
+		return true
 	case stepIndex, stepIndexes, stepSlice:
 		return node.IsArray()
 	case stepFilter:
-		return node.IsObject()
+		return ev.test(s.filter, node)
+	case stepWildcard:
+		return true
 	}
-	return true
+	return false
 }
 
 // sliceIndexes lists the indexes Jayway's ArraySliceOperation visits (possibly negative,

@@ -251,6 +251,7 @@ func (ps *parser) bracket() (step, error) {
 		st = step{kind: stepFilter, filter: e}
 	case c == '\'' || c == '"':
 		var names []string
+		quote := c
 		for {
 			n, err := ps.quoted()
 			if err != nil {
@@ -268,9 +269,9 @@ func (ps *parser) bracket() (step, error) {
 			}
 		}
 		if len(names) == 1 {
-			st = step{kind: stepField, name: names[0]}
+			st = step{kind: stepField, name: names[0], quote: quote}
 		} else {
-			st = step{kind: stepFields, names: names}
+			st = step{kind: stepFields, names: names, quote: quote}
 		}
 	case c == '-' || c == ':' || (c >= '0' && c <= '9'):
 		var err error
