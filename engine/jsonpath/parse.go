@@ -3,6 +3,7 @@ package jsonpath
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxNesting bounds parentheses and '!' nesting in filters so that hostile input cannot
@@ -21,6 +22,17 @@ var functions = map[string]bool{
 // It returns a *SyntaxError on failure (message says what and where).
 func Parse(s string) (*Path, error) {
 	ps := &parser{s: s}
+	// Paths come from JSON texts, so they are UTF-8; refusing anything else keeps names
+	// and the JSON keys they match (and create) the same.
+	if !utf8.ValidString(s) {
+		for i := 0; i < len(s); {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 {
+				return nil, ps.errorf(i, "invalid UTF-8")
+			}
+			i += size
+		}
+	}
 	p, err := ps.path()
 	if err != nil {
 		return nil, err
