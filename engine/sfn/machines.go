@@ -1,0 +1,420 @@
+package sfn
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/stepwise-sfn/stepwise/engine/asl"
+	"github.com/stepwise-sfn/stepwise/engine/interp"
+	"github.com/stepwise-sfn/stepwise/engine/store"
+)
+
+// Limits from the API reference.
+const (
+	maxNameLen       = 80
+	maxDefinitionLen = 1048576
+	maxRoleARNLen    = 256
+	maxTags          = 50
+)
+
+// validateDefinition checks a definition as CreateStateMachine does.
+func validateDefinition(definition, typ string) *Error {
+	diags := asl.Validate(definition, asl.Options{StateMachineType: typ})
+	if asl.HasErrors(diags) {
+		return &Error{Code: CodeInvalidDefinition, Message: asl.InvalidDefinitionMessage(diags)}
+	}
+	return nil
+}
+
+// checkRoleARN reports a malformed IAM role ARN.
+func checkRoleARN(arn string) *Error {
+	if !strings.HasPrefix(arn, "arn:") {
+		return invalidArn("Invalid ARN prefix: " + arn)
+	}
+	if f := strings.SplitN(arn, ":", 6); len(f) < 6 || f[2] != "iam" || !strings.HasPrefix(f[5], "role/") {
+		return invalidArn("Resource type not valid in this context: " + arn)
+	}
+	return nil
+}
+
+// loggingFromRequest validates a loggingConfiguration and converts it.
+// See https://docs.aws.amazon.com/step-functions/latest/apireference/API_LoggingConfiguration.html
+func loggingFromRequest(lc *LoggingConfiguration, v *violations) (store.LoggingConfiguration, *Error) {
+	out := store.LoggingConfiguration{Level: "OFF"}
+	if lc == nil {
+		return out, nil
+	}
+	if lc.Level != "" {
+		switch lc.Level {
+		case "ALL", "ERROR", "FATAL", "OFF":
+			out.Level = lc.Level
+		default:
+			v.add(lc.Level, "loggingConfiguration.level", "Member must satisfy enum value set: [ALL, ERROR, FATAL, OFF]")
+		}
+	}
+	out.IncludeExecutionData = lc.IncludeExecutionData
+	if lc.Destinations != nil {
+		out.LogGroupARNs = []string{}
+	}
+	for _, d := range lc.Destinations {
+		arn := ""
+		if d.CloudWatchLogsLogGroup != nil {
+			arn = d.CloudWatchLogsLogGroup.LogGroupARN
+		}
+		out.LogGroupARNs = append(out.LogGroupARNs, arn)
+	}
+	if out.Level != "OFF" && len(out.LogGroupARNs) != 1 || len(out.LogGroupARNs) > 1 {
+		return out, &Error{Code: CodeInvalidLoggingConfiguration, Message: "Invalid Logging Configuration: Must specify exactly one Log Destination."}
+	}
+	for _, arn := range out.LogGroupARNs {
+		f := strings.Split(arn, ":")
+		if len(f) != 8 || f[0] != "arn" || f[2] != "logs" || f[5] != "log-group" || f[6] == "" || f[7] != "*" {
+			return out, &Error{Code: CodeInvalidLoggingConfiguration, Message: "Invalid Logging Configuration: The CloudWatch Logs Resource Policy size was exceeded or the log group ARN is not valid: '" + arn + "'"}
+		}
+	}
+	return out, nil
+}
+
+func loggingToResponse(l store.LoggingConfiguration) loggingOut {
+	out := loggingOut{Level: l.Level, IncludeExecutionData: l.IncludeExecutionData}
+	if out.Level == "" {
+		out.Level = "OFF"
+	}
+	if l.LogGroupARNs != nil {
+		ds := make([]LogDestination, len(l.LogGroupARNs))
+		for i, arn := range l.LogGroupARNs {
+			ds[i] = LogDestination{CloudWatchLogsLogGroup: &CloudWatchLogsLogGroup{LogGroupARN: arn}}
+		}
+		out.Destinations = &ds
+	}
+	return out
+}
+
+// tagKeyOK reports whether a tag key or value uses only the characters
+// AWS allows: letters, digits, white space and _ . : / = + - @.
+func tagCharsOK(s string) bool {
+	for _, r := range s {
+		if !(r == ' ' || r == '_' || r == '.' || r == ':' || r == '/' || r == '=' || r == '+' || r == '-' || r == '@' ||
+			r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 0x7f) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *Service) createStateMachine(ctx context.Context, body []byte) (any, *Error) {
+	var in CreateStateMachineInput
+	if err := decodeRequest(body, &in); err != nil {
+		return nil, err
+	}
+	var v violations
+	if in.Name == nil {
+		v.null("name")
+	} else {
+		v.length(*in.Name, "name", 1, maxNameLen)
+	}
+	if in.Definition == nil {
+		v.null("definition")
+	} else {
+		v.length(*in.Definition, "definition", 1, maxDefinitionLen)
+	}
+	if in.RoleARN == nil {
+		v.null("roleArn")
+	} else {
+		v.length(*in.RoleARN, "roleArn", 1, maxRoleARNLen)
+	}
+	typ := typeStandard
+	switch in.Type {
+	case "", typeStandard:
+	case typeExpress:
+		typ = typeExpress
+	default:
+		v.add(in.Type, "type", "Member must satisfy enum value set: [STANDARD, EXPRESS]")
+	}
+	for i, t := range in.Tags {
+		if n := len([]rune(t.Key)); n < 1 || n > 128 {
+			v.length(t.Key, fmt.Sprintf("tags.%d.member.key", i+1), 1, 128)
+		}
+		v.length(t.Value, fmt.Sprintf("tags.%d.member.value", i+1), 0, 256)
+	}
+	logging, logErr := loggingFromRequest(in.LoggingConfiguration, &v)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if !validName(*in.Name) {
+		return nil, errorf(CodeInvalidName, "Invalid Name: '%s'", *in.Name)
+	}
+	if err := checkRoleARN(*in.RoleARN); err != nil {
+		return nil, err
+	}
+	if len(in.Tags) > maxTags {
+		return nil, errorf(CodeTooManyTags, "Too many tags: %d tags were provided but at most %d are allowed", len(in.Tags), maxTags)
+	}
+	for _, t := range in.Tags {
+		if !tagCharsOK(t.Key) || !tagCharsOK(t.Value) || strings.HasPrefix(t.Key, "aws:") {
+			return nil, errorf(CodeValidation, "Tag keys and values may only contain letters, digits, white space and _ . : / = + - @, and keys may not start with 'aws:'")
+		}
+	}
+	if logErr != nil {
+		return nil, logErr
+	}
+	if err := validateDefinition(*in.Definition, typ); err != nil {
+		return nil, err
+	}
+	tracing := in.TracingConfiguration != nil && in.TracingConfiguration.Enabled
+	arn := s.machineARN(*in.Name)
+	m, err := s.st.StateMachine(ctx, arn)
+	switch {
+	case err == nil:
+		// CreateStateMachine is idempotent for an identical request.
+		if m.Definition == *in.Definition && m.RoleARN == *in.RoleARN && m.Type == typ &&
+			sameLogging(m.Logging, logging) && m.Tracing == tracing {
+			return CreateStateMachineOutput{StateMachineARN: arn, CreationDate: Timestamp(m.CreationDate)}, nil
+		}
+		return nil, errorf(CodeStateMachineAlreadyExists, "State Machine Already Exists: '%s'", arn)
+	case !errors.Is(err, store.ErrNotFound):
+		return nil, storeErr(err)
+	}
+	now := s.clock.Now()
+	m = &store.StateMachine{
+		ARN: arn, Name: *in.Name, Type: typ, Definition: *in.Definition, RoleARN: *in.RoleARN,
+		Status: "ACTIVE", Logging: logging, Tracing: tracing, CreationDate: now, UpdateDate: now,
+	}
+	for _, t := range in.Tags {
+		m.Tags = append(m.Tags, store.Tag{Key: t.Key, Value: t.Value})
+	}
+	if err := s.st.PutStateMachine(ctx, m); err != nil {
+		return nil, storeErr(err)
+	}
+	return CreateStateMachineOutput{StateMachineARN: arn, CreationDate: Timestamp(now)}, nil
+}
+
+func sameLogging(a, b store.LoggingConfiguration) bool {
+	return a.Level == b.Level && a.IncludeExecutionData == b.IncludeExecutionData &&
+		slices.Equal(a.LogGroupARNs, b.LogGroupARNs) && (a.LogGroupARNs == nil) == (b.LogGroupARNs == nil)
+}
+
+// machine finds a state machine by ARN for the operations that take one.
+func (s *Service) machine(ctx context.Context, arn string) (*store.StateMachine, *Error) {
+	if _, err := parseARN(arn, "stateMachine"); err != nil {
+		return nil, err
+	}
+	m, err := s.st.StateMachine(ctx, arn)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, stateMachineDoesNotExist(arn)
+	} else if err != nil {
+		return nil, storeErr(err)
+	}
+	return m, nil
+}
+
+// requireARN checks a required ARN member.
+func requireARN(p *string, member string) *Error {
+	var v violations
+	if p == nil {
+		v.null(member)
+	} else {
+		v.length(*p, member, 1, 256)
+	}
+	return v.err()
+}
+
+func (s *Service) describeStateMachine(ctx context.Context, body []byte) (any, *Error) {
+	var in DescribeStateMachineInput
+	if err := decodeRequest(body, &in); err != nil {
+		return nil, err
+	}
+	if err := requireARN(in.StateMachineARN, "stateMachineArn"); err != nil {
+		return nil, err
+	}
+	m, err := s.machine(ctx, *in.StateMachineARN)
+	if err != nil {
+		return nil, err
+	}
+	return DescribeStateMachineOutput{
+		StateMachineARN: m.ARN, Name: m.Name, Status: m.Status, Definition: m.Definition,
+		RoleARN: m.RoleARN, Type: m.Type, CreationDate: Timestamp(m.CreationDate),
+		LoggingConfiguration: loggingToResponse(m.Logging),
+		TracingConfiguration: TracingConfiguration{Enabled: m.Tracing},
+		RevisionID:           m.RevisionID,
+	}, nil
+}
+
+func (s *Service) updateStateMachine(ctx context.Context, body []byte) (any, *Error) {
+	var in UpdateStateMachineInput
+	if err := decodeRequest(body, &in); err != nil {
+		return nil, err
+	}
+	var v violations
+	if in.StateMachineARN == nil {
+		v.null("stateMachineArn")
+	} else {
+		v.length(*in.StateMachineARN, "stateMachineArn", 1, 256)
+	}
+	if in.Definition != nil {
+		v.length(*in.Definition, "definition", 1, maxDefinitionLen)
+	}
+	if in.RoleARN != nil {
+		v.length(*in.RoleARN, "roleArn", 1, maxRoleARNLen)
+	}
+	logging, logErr := loggingFromRequest(in.LoggingConfiguration, &v)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if in.Definition == nil && in.RoleARN == nil && in.LoggingConfiguration == nil && in.TracingConfiguration == nil {
+		return nil, &Error{Code: CodeMissingRequiredParameter, Message: "Either the definition, the role ARN, the LoggingConfiguration, or the TracingConfiguration must be specified"}
+	}
+	m, err := s.machine(ctx, *in.StateMachineARN)
+	if err != nil {
+		return nil, err
+	}
+	if in.RoleARN != nil {
+		if err := checkRoleARN(*in.RoleARN); err != nil {
+			return nil, err
+		}
+	}
+	if logErr != nil {
+		return nil, logErr
+	}
+	if in.Definition != nil {
+		if err := validateDefinition(*in.Definition, m.Type); err != nil {
+			return nil, err
+		}
+	}
+	changed := false
+	if in.Definition != nil && *in.Definition != m.Definition {
+		m.Definition, changed = *in.Definition, true
+	}
+	if in.RoleARN != nil && *in.RoleARN != m.RoleARN {
+		m.RoleARN, changed = *in.RoleARN, true
+	}
+	if in.LoggingConfiguration != nil && !sameLogging(logging, m.Logging) {
+		m.Logging, changed = logging, true
+	}
+	if in.TracingConfiguration != nil && in.TracingConfiguration.Enabled != m.Tracing {
+		m.Tracing, changed = in.TracingConfiguration.Enabled, true
+	}
+	now := s.clock.Now()
+	// An update that changes nothing keeps the revision, as on AWS.
+	if changed || m.RevisionID == "" {
+		m.RevisionID = s.ids.UUID()
+		m.UpdateDate = now
+	}
+	if err := s.st.PutStateMachine(ctx, m); err != nil {
+		return nil, storeErr(err)
+	}
+	return UpdateStateMachineOutput{UpdateDate: Timestamp(now), RevisionID: m.RevisionID}, nil
+}
+
+func (s *Service) deleteStateMachine(ctx context.Context, body []byte) (any, *Error) {
+	var in DeleteStateMachineInput
+	if err := decodeRequest(body, &in); err != nil {
+		return nil, err
+	}
+	if err := requireARN(in.StateMachineARN, "stateMachineArn"); err != nil {
+		return nil, err
+	}
+	if _, err := parseARN(*in.StateMachineARN, "stateMachine"); err != nil {
+		return nil, err
+	}
+	// Deleting an unknown machine succeeds on AWS. Running executions
+	// keep running with the definition they started with.
+	if err := s.st.DeleteStateMachine(ctx, *in.StateMachineARN); err != nil {
+		return nil, storeErr(err)
+	}
+	return struct{}{}, nil
+}
+
+// Page tokens are opaque to clients; ours carry the offset of the next
+// item and the kind of listing, so a token from another listing is
+// rejected.
+func pageToken(kind string, offset int) string {
+	return kind + "." + strconv.Itoa(offset)
+}
+
+func parsePageToken(kind string, token *string, maxLen int) (int, *Error) {
+	if token == nil {
+		return 0, nil
+	}
+	var v violations
+	v.length(*token, "nextToken", 1, maxLen)
+	if err := v.err(); err != nil {
+		return 0, err
+	}
+	rest, ok := strings.CutPrefix(*token, kind+".")
+	n, err := strconv.Atoi(rest)
+	if !ok || err != nil || n < 0 {
+		return 0, errorf(CodeInvalidToken, "Invalid Token: '%s'", *token)
+	}
+	return n, nil
+}
+
+func checkMaxResults(n int, v *violations) int {
+	switch {
+	case n < 0:
+		v.add(strconv.Itoa(n), "maxResults", "Member must have value greater than or equal to 0")
+	case n > 1000:
+		v.add(strconv.Itoa(n), "maxResults", "Member must have value less than or equal to 1000")
+	case n == 0:
+		return 100
+	}
+	return n
+}
+
+func (s *Service) listStateMachines(ctx context.Context, body []byte) (any, *Error) {
+	var in ListStateMachinesInput
+	if err := decodeRequest(body, &in); err != nil {
+		return nil, err
+	}
+	var v violations
+	limit := checkMaxResults(in.MaxResults, &v)
+	if in.NextToken != nil {
+		v.length(*in.NextToken, "nextToken", 1, 1024)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	offset, perr := parsePageToken("sm", in.NextToken, 1024)
+	if perr != nil {
+		return nil, perr
+	}
+	all, err := s.st.StateMachines(ctx)
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	out := ListStateMachinesOutput{StateMachines: []StateMachineListItem{}}
+	for i := offset; i < len(all) && len(out.StateMachines) < limit; i++ {
+		m := all[i]
+		out.StateMachines = append(out.StateMachines, StateMachineListItem{
+			StateMachineARN: m.ARN, Name: m.Name, Type: m.Type, CreationDate: Timestamp(m.CreationDate),
+		})
+	}
+	if end := offset + len(out.StateMachines); end < len(all) {
+		out.NextToken = pageToken("sm", end)
+	}
+	return out, nil
+}
+
+// program compiles a definition once per definition text.
+func (s *Service) program(definition string) (*interp.Program, *Error) {
+	if p, ok := s.programs[definition]; ok {
+		return p, nil
+	}
+	def, err := asl.Parse([]byte(definition))
+	if err != nil {
+		return nil, errorf(CodeInvalidDefinition, "Invalid State Machine Definition: '%s'", err.Error())
+	}
+	p, err := interp.Compile(def)
+	if err != nil {
+		return nil, errorf(CodeInvalidDefinition, "Invalid State Machine Definition: '%s'", err.Error())
+	}
+	if len(s.programs) >= 256 {
+		clear(s.programs)
+	}
+	s.programs[definition] = p
+	return p, nil
+}

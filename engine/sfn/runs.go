@@ -1,0 +1,180 @@
+package sfn
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"time"
+
+	"github.com/stepwise-sfn/stepwise/engine/history"
+	"github.com/stepwise-sfn/stepwise/engine/interp"
+	"github.com/stepwise-sfn/stepwise/engine/store"
+)
+
+// maxHistoryEvents is AWS's history limit for a STANDARD execution.
+const maxHistoryEvents = 25000
+
+// liveRun is an execution that has not ended: its interp.Run stays in
+// memory, its record and events are written through to the store as they
+// happen.
+type liveRun struct {
+	run *interp.Run
+	// clock is the execution's own virtual clock; nil when it runs on the
+	// service clock.
+	clock     *interp.VirtualClock
+	rec       *store.Execution
+	persisted int  // events already appended to the store
+	stored    bool // STANDARD: kept in the store; EXPRESS: memory only
+}
+
+// drive advances a run until it waits or ends. On its own virtual clock a
+// timer fires at once: the clock jumps to the wake time and the run goes
+// on, so an execution that only waits ends inside the call.
+func (s *Service) drive(ctx context.Context, lr *liveRun) *Error {
+	for {
+		st := lr.run.Drive(ctx)
+		if st != interp.WaitingTimer || lr.clock == nil {
+			break
+		}
+		wake, before := lr.run.WakeAt(), len(lr.run.Events())
+		lr.clock.Set(wake)
+		lr.run.Step(ctx)
+		// A run that neither records anything nor moves its wake time
+		// after its timer fired would spin here forever.
+		if lr.run.Status() == interp.WaitingTimer && len(lr.run.Events()) == before && lr.run.WakeAt().Equal(wake) {
+			break
+		}
+	}
+	return s.sync(ctx, lr)
+}
+
+// sync writes the run's new events and, once it has ended, its result to
+// the store, and forgets an ended run.
+func (s *Service) sync(ctx context.Context, lr *liveRun) *Error {
+	run := lr.run
+	final := run.Status().Final()
+	if final {
+		delete(s.live, lr.rec.ARN)
+		lr.rec.Status = run.Status().String()
+		lr.rec.StopDate = run.StopDate()
+		if run.Status() == interp.Succeeded {
+			lr.rec.Output = run.Output()
+			if lr.rec.Output == nil {
+				lr.rec.Output = []byte("{}")
+			}
+		}
+		lr.rec.Error, lr.rec.Cause = run.Error()
+	}
+	if !lr.stored {
+		return nil
+	}
+	if evs := run.Events(); len(evs) > lr.persisted {
+		if err := s.st.AppendEvents(ctx, lr.rec.ARN, evs[lr.persisted:]); err != nil {
+			return storeErr(err)
+		}
+		lr.persisted = len(evs)
+	}
+	if final {
+		if err := s.st.PutExecution(ctx, lr.rec); err != nil {
+			return storeErr(err)
+		}
+	}
+	return nil
+}
+
+// NextWake returns the earliest time at which an execution on the service
+// clock has something to do (a Wait, a retry interval, a timeout), and
+// false when none waits on time. Hosts with a real clock call Advance once
+// it has passed.
+func (s *Service) NextWake() (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var next time.Time
+	for _, lr := range s.live {
+		if lr.clock != nil {
+			continue
+		}
+		if w := lr.run.WakeAt(); !w.IsZero() && (next.IsZero() || w.Before(next)) {
+			next = w
+		}
+	}
+	return next, !next.IsZero()
+}
+
+// Advance fires the timers that are due on the service clock: every
+// execution whose wake time has passed steps on until it waits again or
+// ends. It returns the first store failure as an *Error.
+func (s *Service) Advance(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.clock.Now()
+	arns := make([]string, 0, len(s.live))
+	for arn, lr := range s.live {
+		if w := lr.run.WakeAt(); lr.clock == nil && !w.IsZero() && !w.After(now) {
+			arns = append(arns, arn)
+		}
+	}
+	// A fixed order keeps runs that wake together deterministic.
+	slices.Sort(arns)
+	var first error
+	for _, arn := range arns {
+		lr := s.live[arn]
+		lr.run.Step(ctx)
+		if err := s.drive(ctx, lr); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// execution finds an execution for the operations that take its ARN:
+// STANDARD executions only (express ones are not kept, as on AWS).
+func (s *Service) execution(ctx context.Context, arn string) (*store.Execution, *Error) {
+	if _, err := parseARN(arn, "execution"); err != nil {
+		return nil, err
+	}
+	e, err := s.st.Execution(ctx, arn)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, executionDoesNotExist(arn)
+	} else if err != nil {
+		return nil, storeErr(err)
+	}
+	return e, nil
+}
+
+// withoutData returns event details without their input and output, for
+// GetExecutionHistory with includeExecutionData false and for logs that
+// exclude execution data.
+func withoutData(d any) any {
+	switch x := d.(type) {
+	case *history.ExecutionStartedDetails:
+		c := *x
+		c.Input, c.InputDetails = nil, nil
+		return &c
+	case *history.OutputDetails:
+		c := *x
+		c.Output, c.OutputDetails = nil, nil
+		return &c
+	case *history.StateEnteredDetails:
+		c := *x
+		c.Input, c.InputDetails = nil, nil
+		return &c
+	case *history.StateExitedDetails:
+		c := *x
+		c.Output, c.OutputDetails = nil, nil
+		return &c
+	case *history.TaskDetails:
+		c := *x
+		c.Output, c.OutputDetails = nil, nil
+		return &c
+	case *history.LambdaFunctionScheduledDetails:
+		c := *x
+		c.Input, c.InputDetails = nil, nil
+		return &c
+	case *history.ActivityScheduledDetails:
+		c := *x
+		c.Input, c.InputDetails = nil, nil
+		return &c
+	}
+	return d
+}

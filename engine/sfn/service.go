@@ -1,0 +1,158 @@
+// Package sfn is the Step Functions API over a store: the AWS request and
+// response types, the API errors, and Service, whose Invoke every host
+// (CLI server, browser bridge, Worker) calls with the operation name and
+// the JSON body AWS clients send (AWS JSON 1.0). No net/http here: hosts
+// own the transport.
+//
+// See https://docs.aws.amazon.com/step-functions/latest/apireference/
+package sfn
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/stepwise-sfn/stepwise/engine/interp"
+	"github.com/stepwise-sfn/stepwise/engine/store"
+	"github.com/stepwise-sfn/stepwise/engine/store/mem"
+)
+
+const (
+	typeStandard = "STANDARD"
+	typeExpress  = "EXPRESS"
+)
+
+// Options configure a Service. The zero value is usable.
+type Options struct {
+	// Store keeps machines, executions and histories; nil: store/mem.New().
+	Store store.Store
+	// Region and AccountID go into ARNs; defaults us-east-1, 123456789012.
+	Region, AccountID string
+	// Clock tells the service the time; nil: a virtual clock that reads
+	// DefaultEpoch and never moves by itself (hosts that want wall time
+	// pass WallClock()).
+	Clock interp.Clock
+	// Virtual runs executions on virtual time: each execution gets its own
+	// clock starting at its start time, and a timer (Wait, retry interval)
+	// fires at once by moving that clock to the wake time. Histories keep
+	// the timestamps AWS would record; nobody waits.
+	Virtual bool
+	// IDs generates execution names, revision ids, trace ids and task
+	// tokens; nil: random UUIDs (RandomIDs).
+	IDs interp.IDs
+	// Tasks runs Task states; nil fails them as an unreachable resource
+	// would. If it implements TestCaseRunner, Service asks it for the
+	// runner of each execution's test case.
+	Tasks interp.TaskRunner
+	// LogSink receives the CloudWatch Logs records of executions whose
+	// state machine has logging enabled, one JSON object per call.
+	LogSink func(record []byte)
+}
+
+// TestCaseRunner is implemented by task runners that serve Step Functions
+// Local mock configurations: StartExecution with a state machine ARN
+// ending in "#TestCase" runs with ForTestCase(machineName, "TestCase").
+type TestCaseRunner interface {
+	ForTestCase(stateMachineName, testCase string) interp.TaskRunner
+}
+
+// DefaultEpoch is where the default virtual clock stands.
+var DefaultEpoch = time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// Service is the Step Functions API over a store. Safe for concurrent
+// use: operations are serialised.
+type Service struct {
+	mu      sync.Mutex
+	st      store.Store
+	region  string
+	account string
+	clock   interp.Clock
+	virtual bool
+	ids     interp.IDs
+	tasks   interp.TaskRunner
+	logSink func([]byte)
+	// live are the executions that have not ended, by execution ARN.
+	live map[string]*liveRun
+	// programs caches compiled definitions by definition text.
+	programs map[string]*interp.Program
+}
+
+// New returns a Service with the options' defaults filled in.
+func New(opts Options) *Service {
+	s := &Service{
+		st: opts.Store, region: opts.Region, account: opts.AccountID, clock: opts.Clock,
+		virtual: opts.Virtual, ids: opts.IDs, tasks: opts.Tasks, logSink: opts.LogSink,
+		live: map[string]*liveRun{}, programs: map[string]*interp.Program{},
+	}
+	if s.st == nil {
+		s.st = mem.New()
+	}
+	if s.region == "" {
+		s.region = "us-east-1"
+	}
+	if s.account == "" {
+		s.account = "123456789012"
+	}
+	if s.clock == nil {
+		s.clock = interp.NewVirtualClock(DefaultEpoch)
+	}
+	if s.ids == nil {
+		s.ids = RandomIDs()
+	}
+	return s
+}
+
+// operations maps an operation name to its handler; each decodes its own
+// request type.
+var operations = map[string]func(s *Service, ctx context.Context, body []byte) (any, *Error){
+	"CreateStateMachine":               (*Service).createStateMachine,
+	"DescribeStateMachine":             (*Service).describeStateMachine,
+	"UpdateStateMachine":               (*Service).updateStateMachine,
+	"DeleteStateMachine":               (*Service).deleteStateMachine,
+	"ListStateMachines":                (*Service).listStateMachines,
+	"StartExecution":                   (*Service).startExecution,
+	"StartSyncExecution":               (*Service).startSyncExecution,
+	"StopExecution":                    (*Service).stopExecution,
+	"DescribeExecution":                (*Service).describeExecution,
+	"DescribeStateMachineForExecution": (*Service).describeStateMachineForExecution,
+	"ListExecutions":                   (*Service).listExecutions,
+	"GetExecutionHistory":              (*Service).getExecutionHistory,
+}
+
+// Invoke runs one API operation: operation is its name ("StartExecution"),
+// request the JSON body AWS clients send. It returns the JSON response
+// body, or an *Error (the only error type it returns). A panic inside an
+// operation is a bug; it is recovered here and answered as InternalFailure.
+func (s *Service) Invoke(ctx context.Context, operation string, request []byte) (resp []byte, err error) {
+	op, ok := operations[operation]
+	if !ok {
+		return nil, &Error{Code: CodeUnknownOperation, Message: "Unknown operation " + operation}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	defer func() {
+		if r := recover(); r != nil {
+			resp, err = nil, &Error{Code: CodeInternalFailure, Message: fmt.Sprintf("internal failure: %v", r)}
+		}
+	}()
+	out, apiErr := op(s, ctx, request)
+	if apiErr != nil {
+		return nil, apiErr
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	// AWS escapes only what JSON requires, not < > &.
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(out); err != nil {
+		return nil, &Error{Code: CodeInternalFailure, Message: "encoding response: " + err.Error()}
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+// storeErr turns a store failure other than not-found into a service error.
+func storeErr(err error) *Error {
+	return &Error{Code: CodeServiceUnavailable, Message: "store: " + err.Error()}
+}
