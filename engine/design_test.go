@@ -53,7 +53,8 @@ var allowedEngineImports = map[string][]string{
 	"engine/interp":    {"engine/asl", "engine/jsonpath", "engine/intrinsic", "engine/states", "engine/history"},
 	"engine/store":     {"engine/history"},
 	"engine/store/mem": {"engine/store", "engine/history", "engine/states"},
-	"engine/sfn":       {"engine/asl", "engine/interp", "engine/store", "engine/history", "engine/states"},
+	"engine/mock":      {"engine/interp", "engine/history", "engine/states"},
+	"engine/sfn":       {"engine/asl", "engine/interp", "engine/mock", "engine/store", "engine/history", "engine/states"},
 }
 
 // hostMayImport reports whether a package outside engine/ (a host: cmd/*,

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stepwise-sfn/stepwise/engine/asl"
 	"github.com/stepwise-sfn/stepwise/engine/history"
+	"github.com/stepwise-sfn/stepwise/engine/states"
 )
 
 // Errors of the SendTask* methods; sfn maps them to API errors.
@@ -17,6 +18,10 @@ var (
 	ErrRunFinished = errors.New("execution has ended")
 )
 
+// MaxPayloadBytes is the largest input or output a state may pass on
+// (https://docs.aws.amazon.com/step-functions/latest/dg/service-quotas.html).
+const MaxPayloadBytes = 262144
+
 // Program is a compiled state machine. It is immutable and safe to share
 // between goroutines and executions.
 type Program struct {
@@ -25,6 +30,9 @@ type Program struct {
 
 // Compile prepares a parsed definition for running.
 func Compile(def *asl.Definition) (*Program, error) {
+	if def == nil || def.States[def.StartAt] == nil {
+		return nil, errors.New("interp: definition has no start state")
+	}
 	return &Program{def: def}, nil
 }
 
@@ -34,33 +42,140 @@ func (p *Program) Definition() *asl.Definition { return p.def }
 // Run is one execution of a Program: all its mutable state. A Run is not
 // safe for concurrent use; its host serialises calls.
 type Run struct {
-	prog           *Program
-	env            *Env
-	ex             Execution
-	status         Status
-	events         []history.Event
-	output         []byte
-	errName, cause string
-	start, stop    time.Time
-	wake           time.Time
+	prog     *Program
+	env      *Env
+	ex       Execution
+	status   Status
+	events   []history.Event
+	output   []byte
+	errName  string
+	cause    string
+	start    time.Time
+	stop     time.Time
+	deadline time.Time // execution timeout; zero: none
+	root     *thread
+	tasks    map[string]*thread // pending tasks by token
+	express  bool
+	ctxTmpl  contextTemplate
+	seed     uint64
 }
 
 // Start begins an execution: it records ExecutionStarted and returns the
 // Run, which has not taken a step yet.
 func (p *Program) Start(ctx context.Context, env *Env, ex Execution) *Run {
-	return &Run{prog: p, env: env, ex: ex}
+	if ex.Input == nil {
+		ex.Input = []byte("{}")
+	}
+	if ex.Type == "" {
+		ex.Type = "STANDARD"
+	}
+	r := &Run{prog: p, env: env, ex: ex, tasks: map[string]*thread{}, express: ex.Type == "EXPRESS"}
+	r.start = ex.StartTime
+	if r.start.IsZero() {
+		r.start = env.Clock.Now()
+	}
+	if p.def.TimeoutSeconds != nil {
+		r.deadline = r.start.Add(time.Duration(*p.def.TimeoutSeconds) * time.Second)
+	}
+	r.ctxTmpl = newContextTemplate(r)
+	r.record(history.ExecutionStarted, 0, &history.ExecutionStartedDetails{
+		Input: history.Payload(ex.Input), InputDetails: history.NotTruncated(), RoleARN: ex.RoleARN,
+		StateMachineAliasARN: ex.StateMachineAliasARN, StateMachineVersionARN: ex.StateMachineVersionARN,
+	})
+	r.root = &thread{run: r, sm: &p.def.StateMachine, lang: p.def.QueryLanguage}
+	r.root.enter(p.def.StartAt, ex.Input)
+	return r
 }
 
+// record appends an event stamped with the clock's time and returns its id.
+func (r *Run) record(t history.Type, prev int64, details any) int64 {
+	id := int64(len(r.events) + 1)
+	e := history.Event{Timestamp: r.now(), Type: t, ID: id, PreviousEventID: prev, Details: details}
+	r.events = append(r.events, e)
+	if r.env.OnEvent != nil {
+		r.env.OnEvent(e)
+	}
+	return id
+}
+
+func (r *Run) now() time.Time { return r.env.Clock.Now() }
+
 // Step advances the run by one transition and returns its status.
-func (r *Run) Step(ctx context.Context) Status { return r.status }
+func (r *Run) Step(ctx context.Context) Status {
+	if r.status.Final() {
+		return r.status
+	}
+	now := r.now()
+	if !r.deadline.IsZero() && !now.Before(r.deadline) {
+		r.finish(TimedOut, history.ExecutionTimedOut, states.Timeout, "", r.lastEventID())
+		return r.status
+	}
+	th := r.root.runnable(now)
+	if th == nil {
+		r.status = r.blockedStatus()
+		return r.status
+	}
+	th.step(ctx)
+	if r.status.Final() {
+		return r.status
+	}
+	if r.root.stage == stageDone {
+		r.complete(r.root)
+		return r.status
+	}
+	r.status = Running
+	if r.root.runnable(r.now()) == nil {
+		r.status = r.blockedStatus()
+	}
+	return r.status
+}
+
+func (r *Run) lastEventID() int64 { return int64(len(r.events)) }
+
+func (r *Run) blockedStatus() Status {
+	if len(r.tasks) > 0 {
+		return WaitingTask
+	}
+	return WaitingTimer
+}
+
+// complete ends the execution with the root thread's outcome.
+func (r *Run) complete(root *thread) {
+	if root.err != nil {
+		r.finish(Failed, history.ExecutionFailed, root.err.Name, root.err.Cause, root.errEvent)
+		return
+	}
+	if len(root.output) > MaxPayloadBytes {
+		r.finish(Failed, history.ExecutionFailed, states.DataLimitExceeded,
+			"The state/task returned a result with a size exceeding the maximum number of bytes service limit.", root.last)
+		return
+	}
+	r.output = root.output
+	r.status = Succeeded
+	r.stop = r.now()
+	r.record(history.ExecutionSucceeded, root.last, &history.OutputDetails{Output: history.Payload(root.output), OutputDetails: history.NotTruncated()})
+}
+
+func (r *Run) finish(st Status, t history.Type, name, cause string, prev int64) {
+	r.status = st
+	r.errName, r.cause = name, cause
+	r.stop = r.now()
+	r.tasks = map[string]*thread{}
+	r.record(t, prev, &history.FailureDetails{Error: name, Cause: cause})
+}
 
 // Drive steps the run while it is Running and returns the first other
 // status.
 func (r *Run) Drive(ctx context.Context) Status {
-	for r.status == Running {
-		r.Step(ctx)
+	for {
+		st := r.Step(ctx)
+		if st != Running {
+			return st
+		}
+		if ctx.Err() != nil {
+			return st
+		}
 	}
-	return r.status
 }
 
 // Status returns the run's current status.
@@ -69,10 +184,25 @@ func (r *Run) Status() Status { return r.status }
 // WakeAt returns the time at which the run has something to do although
 // nothing arrives (a Wait, a retry interval, a task or execution timeout);
 // zero when there is none.
-func (r *Run) WakeAt() time.Time { return r.wake }
+func (r *Run) WakeAt() time.Time {
+	if r.status.Final() {
+		return time.Time{}
+	}
+	w := r.root.earliestWake()
+	if !r.deadline.IsZero() && (w.IsZero() || r.deadline.Before(w)) {
+		w = r.deadline
+	}
+	return w
+}
 
 // PendingTokens returns the tokens of the tasks the run waits for.
-func (r *Run) PendingTokens() []string { return nil }
+func (r *Run) PendingTokens() []string {
+	out := make([]string, 0, len(r.tasks))
+	for t := range r.tasks {
+		out = append(out, t)
+	}
+	return out
+}
 
 // Events returns the history so far. The slice must not be modified.
 func (r *Run) Events() []history.Event { return r.events }
@@ -92,14 +222,57 @@ func (r *Run) StartDate() time.Time { return r.start }
 // StopDate returns when the execution ended (zero while it runs).
 func (r *Run) StopDate() time.Time { return r.stop }
 
-// SendTaskSuccess completes the pending task with the token.
-func (r *Run) SendTaskSuccess(token string, output []byte) error { return ErrTaskDoesNotExist }
+// SendTaskSuccess completes the pending task with the token. output must
+// be valid JSON.
+func (r *Run) SendTaskSuccess(token string, output []byte) error {
+	th, err := r.pending(token)
+	if err != nil {
+		return err
+	}
+	delete(r.tasks, token)
+	th.taskSucceeded(output)
+	return nil
+}
 
 // SendTaskFailure fails the pending task with the token.
-func (r *Run) SendTaskFailure(token, errName, cause string) error { return ErrTaskDoesNotExist }
+func (r *Run) SendTaskFailure(token, errName, cause string) error {
+	th, err := r.pending(token)
+	if err != nil {
+		return err
+	}
+	delete(r.tasks, token)
+	th.taskFailed(&states.Error{Name: errName, Cause: cause}, "")
+	return nil
+}
 
-// SendTaskHeartbeat records a heartbeat for the pending task.
-func (r *Run) SendTaskHeartbeat(token string) error { return ErrTaskDoesNotExist }
+// SendTaskHeartbeat records a heartbeat for the pending task: its
+// heartbeat timeout starts again.
+func (r *Run) SendTaskHeartbeat(token string) error {
+	th, err := r.pending(token)
+	if err != nil {
+		return err
+	}
+	if th.task != nil && th.task.heartbeat > 0 {
+		th.task.heartbeatAt = r.now().Add(time.Duration(th.task.heartbeat) * time.Second)
+	}
+	return nil
+}
+
+func (r *Run) pending(token string) (*thread, error) {
+	if r.status.Final() {
+		return nil, ErrRunFinished
+	}
+	th, ok := r.tasks[token]
+	if !ok {
+		return nil, ErrTaskDoesNotExist
+	}
+	return th, nil
+}
 
 // Stop aborts the run (StopExecution) with the optional error and cause.
-func (r *Run) Stop(errName, cause string) {}
+func (r *Run) Stop(errName, cause string) {
+	if r.status.Final() {
+		return
+	}
+	r.finish(Aborted, history.ExecutionAborted, errName, cause, r.lastEventID())
+}

@@ -1,0 +1,141 @@
+package interp_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stepwise-sfn/stepwise/engine/asl"
+	"github.com/stepwise-sfn/stepwise/engine/history"
+	"github.com/stepwise-sfn/stepwise/engine/interp"
+)
+
+// counterIDs returns deterministic UUID-shaped ids.
+type counterIDs struct{ n int }
+
+func (c *counterIDs) UUID() string {
+	c.n++
+	return fmt.Sprintf("00000000-0000-4000-8000-%012d", c.n)
+}
+
+var epoch = time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// run executes definition on a virtual clock to the end.
+func run(t testing.TB, definition, input string, tasks interp.TaskRunner) *interp.Run {
+	t.Helper()
+	if d := asl.Validate(definition, asl.Options{}); len(d) > 0 {
+		t.Fatalf("invalid definition: %+v", d)
+	}
+	def, err := asl.Parse([]byte(definition))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := interp.Compile(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := interp.NewVirtualClock(epoch)
+	env := &interp.Env{Clock: clock, IDs: &counterIDs{}, Tasks: tasks}
+	r := prog.Start(context.Background(), env, interp.Execution{
+		ExecutionARN: "arn:aws:states:us-east-1:123456789012:execution:M:e", StateMachineARN: "arn:aws:states:us-east-1:123456789012:stateMachine:M",
+		StateMachineName: "M", Name: "e", Input: []byte(input), Region: "us-east-1", AccountID: "123456789012",
+	})
+	for i := 0; i < 1000000; i++ {
+		switch st := r.Drive(context.Background()); st {
+		case interp.WaitingTimer:
+			clock.Set(r.WakeAt())
+		case interp.WaitingTask:
+			if w := r.WakeAt(); !w.IsZero() {
+				clock.Set(w)
+				continue
+			}
+			return r
+		default:
+			return r
+		}
+	}
+	t.Fatal("run did not end")
+	return r
+}
+
+func types(r *interp.Run) string {
+	var s []string
+	for _, e := range r.Events() {
+		s = append(s, fmt.Sprintf("%d<%d:%s", e.ID, e.PreviousEventID, e.Type))
+	}
+	return strings.Join(s, " ")
+}
+
+func TestPassChoiceWait(t *testing.T) {
+	r := run(t, `{"StartAt":"A","States":{
+		"A":{"Type":"Pass","Parameters":{"n.$":"States.MathAdd($.n, 1)","s":"x"},"ResultPath":"$.p","Next":"C"},
+		"C":{"Type":"Choice","Choices":[{"Variable":"$.p.n","NumericGreaterThan":1,"Next":"W"}],"Default":"F"},
+		"W":{"Type":"Wait","Seconds":86400,"Next":"D"},
+		"D":{"Type":"Succeed","OutputPath":"$.p"},
+		"F":{"Type":"Fail","Error":"E","Cause":"c"}}}`, `{"n":1}`, nil)
+	if r.Status() != interp.Succeeded || string(r.Output()) != `{"n":2,"s":"x"}` {
+		t.Fatalf("status %v output %s %v", r.Status(), r.Output(), r.Events())
+	}
+	want := "1<0:ExecutionStarted 2<0:PassStateEntered 3<2:PassStateExited 4<3:ChoiceStateEntered 5<4:ChoiceStateExited 6<5:WaitStateEntered 7<6:WaitStateExited 8<7:SucceedStateEntered 9<8:SucceedStateExited 10<9:ExecutionSucceeded"
+	if got := types(r); got != want {
+		t.Fatalf("events\n got %s\nwant %s", got, want)
+	}
+	if d := r.StopDate().Sub(r.StartDate()); d != 24*time.Hour {
+		t.Fatalf("virtual duration %v, want 24h", d)
+	}
+	r = run(t, `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"C"},
+		"C":{"Type":"Choice","Choices":[{"Variable":"$.n","NumericGreaterThan":1,"Next":"A"}],"Default":"F"},
+		"F":{"Type":"Fail","Error":"E","Cause":"c"}}}`, `{"n":1}`, nil)
+	if name, cause := r.Error(); r.Status() != interp.Failed || name != "E" || cause != "c" {
+		t.Fatalf("got %v %s %s", r.Status(), name, cause)
+	}
+}
+
+func TestMapAndParallel(t *testing.T) {
+	r := run(t, `{"StartAt":"M","States":{
+		"M":{"Type":"Map","ItemsPath":"$.xs","MaxConcurrency":1,"ItemSelector":{"v.$":"$$.Map.Item.Value","i.$":"$$.Map.Item.Index"},
+		  "ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"Next":"Par"},
+		"Par":{"Type":"Parallel","Branches":[
+		  {"StartAt":"B1","States":{"B1":{"Type":"Pass","Result":1,"End":true}}},
+		  {"StartAt":"B2","States":{"B2":{"Type":"Wait","Seconds":5,"Next":"B3"},"B3":{"Type":"Pass","Result":2,"End":true}}}],"End":true}}}`,
+		`{"xs":["a","b"]}`, nil)
+	if r.Status() != interp.Succeeded || string(r.Output()) != `[1,2]` {
+		t.Fatalf("status %v output %s\n%s", r.Status(), r.Output(), types(r))
+	}
+	want := "1<0:ExecutionStarted 2<0:MapStateEntered 3<2:MapStateStarted 4<3:MapIterationStarted 5<4:PassStateEntered 6<5:PassStateExited 7<6:MapIterationSucceeded 8<6:MapIterationStarted 9<8:PassStateEntered 10<9:PassStateExited 11<10:MapIterationSucceeded 12<11:MapStateSucceeded 13<11:MapStateExited"
+	if got := types(r); !strings.HasPrefix(got, want) {
+		t.Fatalf("events\n got %s\nwant %s", got, want)
+	}
+	var ev history.Event
+	for _, e := range r.Events() {
+		if e.Type == history.MapStateExited {
+			ev = e
+		}
+	}
+	b, _ := json.Marshal(ev)
+	if !strings.Contains(string(b), `"output":"[{\"v\":\"a\",\"i\":0},{\"v\":\"b\",\"i\":1}]"`) {
+		t.Fatalf("map output event %s", b)
+	}
+}
+
+func TestRetryCatch(t *testing.T) {
+	calls := 0
+	tasks := interp.TaskRunnerFunc(func(ctx context.Context, req *interp.TaskRequest) interp.TaskResult {
+		calls++
+		return interp.TaskResult{Err: &stateErr}
+	})
+	r := run(t, `{"StartAt":"T","States":{
+		"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Parameters":{"FunctionName":"f"},
+		  "Retry":[{"ErrorEquals":["Boom"],"MaxAttempts":2,"IntervalSeconds":3}],
+		  "Catch":[{"ErrorEquals":["States.ALL"],"ResultPath":"$.err","Next":"H"}],"End":true},
+		"H":{"Type":"Pass","End":true}}}`, `{}`, tasks)
+	if calls != 3 || r.Status() != interp.Succeeded || string(r.Output()) != `{"err":{"Error":"Boom","Cause":"bad"}}` {
+		t.Fatalf("calls %d status %v output %s\n%s", calls, r.Status(), r.Output(), types(r))
+	}
+	if d := r.StopDate().Sub(r.StartDate()); d != 9*time.Second {
+		t.Fatalf("retry time %v, want 9s (3s + 6s)", d)
+	}
+}

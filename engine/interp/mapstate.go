@@ -1,0 +1,278 @@
+package interp
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/stepwise-sfn/stepwise/engine/history"
+	"github.com/stepwise-sfn/stepwise/engine/jsonpath"
+	"github.com/stepwise-sfn/stepwise/engine/states"
+)
+
+// mapState runs a Map state: one iteration of ItemProcessor per item of
+// ItemsPath, ItemSelector shaping each item, at most MaxConcurrency at a
+// time. A distributed Map runs its iterations as child executions, whose
+// events are not in this history.
+func (th *thread) mapState() {
+	st := th.st
+	eff, err := th.selectPath(st.InputPath, th.input)
+	if err != nil {
+		th.failState(th.stateError(err))
+		return
+	}
+	itemsDoc := eff
+	if st.ItemsPath.Path != nil && !st.ItemsPath.Path.IsRoot() {
+		if itemsDoc, err = th.get(st.ItemsPath.Path, eff); err != nil {
+			th.failState(th.stateError(invalidPath(st.ItemsPath.Path, err)))
+			return
+		}
+	}
+	var raw []json.RawMessage
+	if kindOf(itemsDoc) != kindArray || json.Unmarshal(itemsDoc, &raw) != nil {
+		th.runtimeError(fmt.Sprintf("Items of the Map state must be an array, but the value is: %s", string(itemsDoc)))
+		return
+	}
+	j := &join{isMap: true, tolerated: -1, toleratedP: -1}
+	j.distributed = st.ItemProcessor != nil && st.ItemProcessor.ProcessorConfig.Mode == "DISTRIBUTED"
+	if j.max, err = th.mapInteger(st.MaxConcurrency, st.MaxConcurrencyPath, "MaxConcurrencyPath"); err != nil {
+		th.failState(th.stateError(err))
+		return
+	}
+	if st.ToleratedFailureCount != nil || st.ToleratedFailureCountPath != nil {
+		var fixed int64
+		if st.ToleratedFailureCount != nil {
+			fixed = *st.ToleratedFailureCount
+		}
+		if j.tolerated, err = th.mapInteger(fixed, st.ToleratedFailureCountPath, "ToleratedFailureCountPath"); err != nil {
+			th.failState(th.stateError(err))
+			return
+		}
+		if j.tolerated < 0 {
+			th.runtimeError("ToleratedFailureCount cannot be negative.")
+			return
+		}
+	}
+	if st.ToleratedFailurePercentage != nil || st.ToleratedFailurePercentagePath != nil {
+		if st.ToleratedFailurePercentage != nil {
+			j.toleratedP = *st.ToleratedFailurePercentage
+		}
+		if p := st.ToleratedFailurePercentagePath; p != nil {
+			v, gerr := th.get(p, eff)
+			f, perr := strconv.ParseFloat(string(bytes.TrimSpace(v)), 64)
+			if gerr != nil || perr != nil || kindOf(v) != kindNumber {
+				th.runtimeError(fmt.Sprintf("The ToleratedFailurePercentagePath field refers to value \"%s\" which is not a valid float: %s", jsonText(v), p.String()))
+				return
+			}
+			j.toleratedP = f
+		}
+		if j.toleratedP < 0 || j.toleratedP > 100 {
+			th.runtimeError("ToleratedFailurePercentage must be between 0 and 100.")
+			return
+		}
+	}
+	j.items = make([][]byte, len(raw))
+	for i, it := range raw {
+		if st.ItemSelector == nil {
+			j.items[i] = it
+			continue
+		}
+		th.item = &mapItem{index: i, value: it}
+		v, err := th.evalTemplate(st.ItemSelector, eff)
+		th.item = nil
+		if err != nil {
+			th.failState(th.stateError(err))
+			return
+		}
+		j.items[i] = v
+	}
+	if st.ItemBatcher != nil {
+		if j.items, err = th.batch(j.items, eff); err != nil {
+			th.failState(th.stateError(err))
+			return
+		}
+	}
+	j.results = make([][]byte, len(j.items))
+	j.pending = len(j.items)
+	started := th.emit(history.MapStateStarted, &history.MapStateStartedDetails{Length: len(raw)})
+	j.lastIter = started
+	if j.distributed {
+		label := st.Label
+		if label == "" {
+			label = st.Name
+		}
+		j.mapRunARN = fmt.Sprintf("arn:aws:states:%s:%s:mapRun:%s/%s:%s", th.run.ex.Region, th.run.ex.AccountID,
+			th.run.ex.StateMachineName, label, th.run.env.IDs.UUID())
+		j.runStarted = th.emit(history.MapRunStarted, &history.MapRunStartedDetails{MapRunARN: j.mapRunARN})
+	}
+	th.join = j
+	th.stage = stageJoin
+}
+
+// mapInteger reads MaxConcurrency or ToleratedFailureCount, or their Path.
+func (th *thread) mapInteger(fixed int64, p *jsonpath.Path, field string) (int64, error) {
+	if p == nil {
+		return fixed, nil
+	}
+	eff, err := th.selectPath(th.st.InputPath, th.input)
+	if err != nil {
+		return 0, err
+	}
+	v, err := th.get(p, eff)
+	if err != nil {
+		return 0, invalidPath(p, err)
+	}
+	n, perr := strconv.ParseInt(string(bytes.TrimSpace(v)), 10, 64)
+	if perr != nil {
+		return 0, &pathError{fmt.Sprintf("The %s field refers to value \"%s\" which is not a valid integer: %s", field, jsonText(v), p.String())}
+	}
+	return n, nil
+}
+
+// batch groups items as ItemBatcher says: {"Items": [...]} plus BatchInput.
+func (th *thread) batch(items [][]byte, input []byte) ([][]byte, error) {
+	b := th.st.ItemBatcher
+	maxItems, maxBytes := b.MaxItemsPerBatch, b.MaxInputBytesPerBatch
+	for _, pv := range []struct {
+		p   *jsonpath.Path
+		dst *int64
+		f   string
+	}{{b.MaxItemsPerBatchPath, &maxItems, "MaxItemsPerBatchPath"}, {b.MaxInputBytesPerBatchPath, &maxBytes, "MaxInputBytesPerBatchPath"}} {
+		if pv.p != nil {
+			n, err := th.mapInteger(0, pv.p, pv.f)
+			if err != nil {
+				return nil, err
+			}
+			*pv.dst = n
+		}
+	}
+	if maxBytes <= 0 || maxBytes > MaxPayloadBytes {
+		maxBytes = MaxPayloadBytes
+	}
+	if maxItems <= 0 {
+		maxItems = math.MaxInt64
+	}
+	var batchInput []byte
+	if b.BatchInput != nil {
+		var err error
+		if batchInput, err = th.evalTemplate(b.BatchInput, input); err != nil {
+			return nil, err
+		}
+	}
+	var out [][]byte
+	var cur [][]byte
+	size := int64(0)
+	flush := func() {
+		if len(cur) == 0 {
+			return
+		}
+		buf := []byte(`{`)
+		if len(batchInput) > 2 {
+			buf = append(buf, `"BatchInput":`...)
+			buf = append(buf, batchInput...)
+			buf = append(buf, ',')
+		}
+		buf = append(buf, `"Items":`...)
+		buf = append(buf, joinArray(cur)...)
+		buf = append(buf, '}')
+		out = append(out, buf)
+		cur, size = nil, 0
+	}
+	for _, it := range items {
+		if int64(len(cur)) >= maxItems || (len(cur) > 0 && size+int64(len(it))+1 > maxBytes) {
+			flush()
+		}
+		cur = append(cur, it)
+		size += int64(len(it)) + 1
+	}
+	flush()
+	return out, nil
+}
+
+// spawnIteration starts the next iteration.
+func (th *thread) spawnIteration() {
+	j := th.join
+	i := j.next
+	j.next++
+	last := th.last
+	if !j.distributed {
+		last = th.emit(history.MapIterationStarted, &history.MapIterationDetails{Name: th.st.Name, Index: i})
+	}
+	c := th.child(th.st.ItemProcessor, j.items[i], last)
+	c.iter = i
+	if j.distributed {
+		c.hidden = true
+	}
+	j.children = append(j.children, c)
+}
+
+// collectIteration records the end of an iteration.
+func (th *thread) collectIteration(c *thread) {
+	j := th.join
+	idx := c.itemIndex()
+	if j.distributed {
+		if c.err != nil {
+			j.failures++
+			if !j.withinTolerance() {
+				th.mapRunFailed()
+				return
+			}
+			return
+		}
+		j.results[idx] = c.output
+		return
+	}
+	if c.err != nil {
+		th.record(history.MapIterationFailed, c.last, &history.MapIterationDetails{Name: th.st.Name, Index: idx})
+		th.last = c.last
+		th.abortChildren()
+		id := th.record(history.MapStateFailed, th.last, nil)
+		th.join = nil
+		th.stage = stageWork
+		th.handleError(c.err, id)
+		return
+	}
+	j.lastIter = th.record(history.MapIterationSucceeded, c.last, &history.MapIterationDetails{Name: th.st.Name, Index: idx})
+	th.last = c.last
+	j.results[idx] = c.output
+}
+
+func (j *join) withinTolerance() bool {
+	if j.tolerated >= 0 && j.failures <= j.tolerated {
+		return true
+	}
+	if j.toleratedP >= 0 && len(j.items) > 0 && float64(j.failures)*100/float64(len(j.items)) <= j.toleratedP {
+		return true
+	}
+	return false
+}
+
+func (th *thread) mapRunFailed() {
+	j := th.join
+	th.abortChildren()
+	err := states.New(states.ExceedToleratedFailure, "The specified tolerated failure threshold was exceeded")
+	id := th.record(history.MapRunFailed, j.runStarted, &history.FailureDetails{Error: err.Name, Cause: err.Cause})
+	id = th.record(history.MapStateFailed, id, nil)
+	th.last = j.runStarted
+	th.join = nil
+	th.stage = stageWork
+	th.handleError(err, id)
+}
+
+func (th *thread) mapSucceeded() {
+	j := th.join
+	if j.distributed {
+		id := th.record(history.MapRunSucceeded, j.runStarted, nil)
+		th.record(history.MapStateSucceeded, id, nil)
+		th.last = j.runStarted
+	} else {
+		th.record(history.MapStateSucceeded, j.lastIter, nil)
+		th.last = j.lastIter
+	}
+	out := joinArray(j.results)
+	th.join = nil
+	th.stage = stageWork
+	th.selectAndFinish(out)
+}
