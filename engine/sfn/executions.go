@@ -456,4 +456,3 @@ func (s *Service) getExecutionHistory(ctx context.Context, body []byte) (any, *E
 	}
 	return out, nil
 }
-

@@ -17,7 +17,6 @@ import (
 
 	"github.com/stepwise-sfn/stepwise/engine/interp"
 	"github.com/stepwise-sfn/stepwise/engine/store"
-	"github.com/stepwise-sfn/stepwise/engine/store/mem"
 )
 
 const (
@@ -27,7 +26,10 @@ const (
 
 // Options configure a Service. The zero value is usable.
 type Options struct {
-	// Store keeps machines, executions and histories; nil: store/mem.New().
+	// Store keeps machines, executions and histories. Required: hosts
+	// pass one (store/mem.New() for memory only); the dependency rules keep
+	// sfn from choosing an implementation itself. With nil, every
+	// operation fails with ServiceUnavailable.
 	Store store.Store
 	// Region and AccountID go into ARNs; defaults us-east-1, 123456789012.
 	Region, AccountID string
@@ -87,9 +89,6 @@ func New(opts Options) *Service {
 		virtual: opts.Virtual, ids: opts.IDs, tasks: opts.Tasks, logSink: opts.LogSink,
 		live: map[string]*liveRun{}, programs: map[string]*interp.Program{},
 	}
-	if s.st == nil {
-		s.st = mem.New()
-	}
 	if s.region == "" {
 		s.region = "us-east-1"
 	}
@@ -130,6 +129,9 @@ func (s *Service) Invoke(ctx context.Context, operation string, request []byte) 
 	op, ok := operations[operation]
 	if !ok {
 		return nil, &Error{Code: CodeUnknownOperation, Message: "Unknown operation " + operation}
+	}
+	if s.st == nil {
+		return nil, &Error{Code: CodeServiceUnavailable, Message: "no store configured"}
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/stepwise-sfn/stepwise/engine/store/mem"
 )
 
 // counterIDs are deterministic UUIDs for tests.
@@ -26,6 +28,9 @@ const (
 func newTestService(opts Options) *Service {
 	if opts.IDs == nil {
 		opts.IDs = &counterIDs{}
+	}
+	if opts.Store == nil {
+		opts.Store = mem.New()
 	}
 	return New(opts)
 }
@@ -157,6 +162,14 @@ func TestAPIErrors(t *testing.T) {
 				t.Errorf("HTTPStatus = %d, want 400", err.HTTPStatus())
 			}
 		})
+	}
+}
+
+func TestNoStore(t *testing.T) {
+	_, err := New(Options{}).Invoke(context.Background(), "ListStateMachines", nil)
+	var apiErr *Error
+	if !errors.As(err, &apiErr) || apiErr.Code != CodeServiceUnavailable || apiErr.HTTPStatus() != 503 {
+		t.Fatalf("Invoke without a store: %v", err)
 	}
 }
 
