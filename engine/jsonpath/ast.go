@@ -24,6 +24,7 @@ const (
 type step struct {
 	kind    stepKind
 	name    string   // stepField, stepFunction
+	key     string   // stepField: name escaped for gjson (gjson.Escape), computed once by the parser
 	quote   byte     // stepField, stepFields: the quote written (or '\'' for a dotted name), for Jayway's form
 	names   []string // stepFields
 	index   int      // stepIndex

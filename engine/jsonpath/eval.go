@@ -89,6 +89,11 @@ type evaluator struct {
 // field returns the value of key name in object node, if any. The key goes to gjson
 // escaped, so gjson's query syntax in names is taken literally.
 func field(node gjson.Result, name string) (gjson.Result, bool) {
+	return fieldKey(node, name, gjson.Escape(name))
+}
+
+// fieldKey is field with the gjson key already escaped (see withKeys).
+func fieldKey(node gjson.Result, name, key string) (gjson.Result, bool) {
 	if !node.IsObject() {
 		return gjson.Result{}, false
 	}
@@ -104,7 +109,7 @@ func field(node gjson.Result, name string) (gjson.Result, bool) {
 		})
 		return v, found
 	}
-	v := node.Get(gjson.Escape(name))
+	v := node.Get(key)
 	return v, v.Exists()
 }
 
@@ -137,7 +142,7 @@ func (ev *evaluator) run(steps []step, node gjson.Result, emit func(gjson.Result
 	s, rest := steps[0], steps[1:]
 	switch s.kind {
 	case stepField:
-		if v, ok := field(node, s.name); ok {
+		if v, ok := fieldKey(node, s.name, s.key); ok {
 			ev.run(rest, v, emit)
 		}
 	case stepFields:
@@ -255,7 +260,7 @@ func (ev *evaluator) scan(steps []step, node gjson.Result, emit func(gjson.Resul
 func (ev *evaluator) scanMatches(s step, leaf bool, node gjson.Result) bool {
 	switch s.kind {
 	case stepField:
-		_, ok := field(node, s.name)
+		_, ok := fieldKey(node, s.name, s.key)
 		return ok
 	case stepFields:
 		// A merged (final) union needs every name; an iterated one takes any object.

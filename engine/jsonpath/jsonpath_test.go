@@ -292,6 +292,8 @@ func TestParseErrors(t *testing.T) {
 		{"$[?(" + strings.Repeat("(", 100) + "@.a" + strings.Repeat(")", 100) + ")]", 68},
 		{"$[?(" + strings.Repeat("!", 100) + "@.a)]", 68},
 		{`$['\u12']`, 3},
+		{"$.a\xff", 3},
+		{"$.a\xffb", 3},
 	}
 	for _, tc := range tests {
 		t.Run(tc.path, func(t *testing.T) {

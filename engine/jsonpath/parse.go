@@ -4,6 +4,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/tidwall/gjson"
 )
 
 // maxNesting bounds parentheses and '!' nesting in filters so that hostile input cannot
@@ -96,9 +98,42 @@ func (ps *parser) path() (*Path, error) {
 	if ps.more() {
 		return nil, ps.errorf(ps.pos, "unexpected character "+strconv.QuoteRune(rune(ps.peek())))
 	}
-	p.steps = steps
+	p.steps = withKeys(steps)
 	p.definite = stepsDefinite(steps)
 	return p, nil
+}
+
+// withKeys sets the gjson key of every field step, in filters too, so that evaluation
+// never hands gjson an unescaped name and never escapes one twice.
+func withKeys(steps []step) []step {
+	for i := range steps {
+		switch steps[i].kind {
+		case stepField:
+			steps[i].key = gjson.Escape(steps[i].name)
+		case stepFilter:
+			steps[i].filter = exprWithKeys(steps[i].filter)
+		}
+	}
+	return steps
+}
+
+func exprWithKeys(e expr) expr {
+	switch e := e.(type) {
+	case orExpr:
+		return orExpr{exprWithKeys(e.l), exprWithKeys(e.r)}
+	case andExpr:
+		return andExpr{exprWithKeys(e.l), exprWithKeys(e.r)}
+	case notExpr:
+		return notExpr{exprWithKeys(e.x)}
+	case existsExpr:
+		e.p.steps = withKeys(e.p.steps)
+		return e
+	case cmpExpr:
+		e.l.steps = withKeys(e.l.steps)
+		e.r.steps = withKeys(e.r.steps)
+		return e
+	}
+	return e
 }
 
 func stepsDefinite(steps []step) bool {

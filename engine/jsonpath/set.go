@@ -36,7 +36,7 @@ func Set(doc []byte, p *Path, value []byte) ([]byte, error) {
 			if !node.IsObject() {
 				return nil, &SetError{Path: p.text, Msg: "cannot set field " + quoteJSON(st.name) + " on a value that is not an object"}
 			}
-			v, ok := field(node, st.name)
+			v, ok := fieldKey(node, st.name, st.key)
 			if !ok {
 				return insertMember(doc, off, node, p.steps[i:], value, p.text)
 			}
