@@ -226,6 +226,7 @@ func (p *parser) state(name string, raw json.RawMessage, loc string, depth int) 
 	template("Parameters", &s.Parameters)
 	template("ResultSelector", &s.ResultSelector)
 	template("ItemSelector", &s.ItemSelector)
+	template("Credentials", &s.Credentials)
 	path("TimeoutSecondsPath", &s.TimeoutSecondsPath)
 	path("HeartbeatSecondsPath", &s.HeartbeatSecondsPath)
 	path("SecondsPath", &s.SecondsPath)
@@ -282,7 +283,7 @@ func (p *parser) state(name string, raw json.RawMessage, loc string, depth int) 
 			s.CausePath = pp
 		}
 	}
-	for _, key := range []string{"Result", "Arguments", "Output", "Assign", "Credentials", "ItemReader", "ResultWriter", "Items"} {
+	for _, key := range []string{"Result", "Arguments", "Output", "Assign", "ItemReader", "ResultWriter", "Items"} {
 		v, ok := f[key]
 		if !ok {
 			continue
@@ -297,8 +298,6 @@ func (p *parser) state(name string, raw json.RawMessage, loc string, depth int) 
 			s.Output = c
 		case "Assign":
 			s.Assign = c
-		case "Credentials":
-			s.Credentials = c
 		case "ItemReader":
 			s.ItemReader = c
 		case "ResultWriter":

@@ -158,7 +158,7 @@ type State struct {
 	TimeoutSecondsPath   *jsonpath.Path
 	HeartbeatSeconds     *int64
 	HeartbeatSecondsPath *jsonpath.Path
-	Credentials          json.RawMessage
+	Credentials          *Value // a payload template: {"RoleArn": ...} or {"RoleArn.$": ...}
 
 	// Choice
 	Choices []*ChoiceRule

@@ -79,6 +79,12 @@ func applyResultPath(input, result []byte, rp asl.OptionalPath) ([]byte, error) 
 // ResultPath.
 func errorOutput(input []byte, err *states.Error, rp asl.OptionalPath) ([]byte, error) {
 	b := make([]byte, 0, 32+len(err.Name)+len(err.Cause))
+	// A failure that names no error (SendTaskFailure without one) reads
+	// {"Error": null, "Cause": null}; a missing cause otherwise reads "".
+	if err.Name == "" && err.Cause == "" {
+		b = append(b, `{"Error":null,"Cause":null}`...)
+		return applyResultPath(input, b, rp)
+	}
 	b = append(b, `{"Error":`...)
 	b = history.AppendString(b, err.Name)
 	b = append(b, `,"Cause":`...)

@@ -41,6 +41,32 @@ func (th *thread) mapState() {
 		th.failState(th.stateError(err))
 		return
 	}
+	j.items = make([][]byte, len(raw))
+	for i, it := range raw {
+		if st.ItemSelector == nil {
+			j.items[i] = it
+			continue
+		}
+		th.item = &mapItem{index: i, value: it}
+		v, err := th.evalTemplate(st.ItemSelector, eff)
+		th.item = nil
+		if err != nil {
+			th.failState(th.stateError(err))
+			return
+		}
+		j.items[i] = v
+	}
+	if st.ItemBatcher != nil {
+		if j.items, err = th.batch(j.items, eff); err != nil {
+			th.failState(th.stateError(err))
+			return
+		}
+	}
+	j.results = make([][]byte, len(j.items))
+	j.pending = len(j.items)
+	started := th.emit(history.MapStateStarted, &history.MapStateStartedDetails{Length: len(raw)})
+	j.lastIter = started
+	// AWS checks the tolerated failure settings after MapStateStarted.
 	if st.ToleratedFailureCount != nil || st.ToleratedFailureCountPath != nil {
 		var fixed int64
 		if st.ToleratedFailureCount != nil {
@@ -73,31 +99,6 @@ func (th *thread) mapState() {
 			return
 		}
 	}
-	j.items = make([][]byte, len(raw))
-	for i, it := range raw {
-		if st.ItemSelector == nil {
-			j.items[i] = it
-			continue
-		}
-		th.item = &mapItem{index: i, value: it}
-		v, err := th.evalTemplate(st.ItemSelector, eff)
-		th.item = nil
-		if err != nil {
-			th.failState(th.stateError(err))
-			return
-		}
-		j.items[i] = v
-	}
-	if st.ItemBatcher != nil {
-		if j.items, err = th.batch(j.items, eff); err != nil {
-			th.failState(th.stateError(err))
-			return
-		}
-	}
-	j.results = make([][]byte, len(j.items))
-	j.pending = len(j.items)
-	started := th.emit(history.MapStateStarted, &history.MapStateStartedDetails{Length: len(raw)})
-	j.lastIter = started
 	if j.distributed {
 		label := st.Label
 		if label == "" {
@@ -225,12 +226,15 @@ func (th *thread) collectIteration(c *thread) {
 		return
 	}
 	if c.err != nil {
-		th.record(history.MapIterationFailed, c.last, &history.MapIterationDetails{Name: th.st.Name, Index: idx})
+		id := th.record(history.MapIterationFailed, c.last, &history.MapIterationDetails{Name: th.st.Name, Index: idx})
 		th.last = c.last
 		th.abortChildren()
-		id := th.record(history.MapStateFailed, th.last, nil)
 		th.join = nil
 		th.stage = stageWork
+		// A Map that is retried records no MapStateFailed (AWS histories).
+		if !th.willRetry(c.err) {
+			id = th.record(history.MapStateFailed, th.last, nil)
+		}
 		th.handleError(c.err, id)
 		return
 	}

@@ -107,7 +107,8 @@ func (r *Run) Step(ctx context.Context) Status {
 	}
 	now := r.now()
 	if !r.deadline.IsZero() && !now.Before(r.deadline) {
-		r.finish(TimedOut, history.ExecutionTimedOut, states.Timeout, "", r.lastEventID())
+		// AWS reports neither error nor cause for an execution timeout.
+		r.finish(TimedOut, history.ExecutionTimedOut, "", "", r.lastEventID())
 		return r.status
 	}
 	th := r.root.runnable(now)

@@ -227,15 +227,20 @@ func (th *thread) scheduled(task *pendingTask, timeout int64) {
 	}
 }
 
-// credentials returns the static role of a Task's Credentials field.
+// credentials evaluates a Task's Credentials field (its RoleArn) against
+// the state input.
 func (th *thread) credentials() *history.TaskCredentials {
 	if th.st.Credentials == nil {
+		return nil
+	}
+	v, err := th.evalTemplate(th.st.Credentials, th.input)
+	if err != nil {
 		return nil
 	}
 	var c struct {
 		RoleArn string `json:"RoleArn"`
 	}
-	if json.Unmarshal(th.st.Credentials, &c) != nil || c.RoleArn == "" {
+	if json.Unmarshal(v, &c) != nil || c.RoleArn == "" {
 		return nil
 	}
 	return &history.TaskCredentials{RoleARN: c.RoleArn}

@@ -292,6 +292,19 @@ func (th *thread) handleError(err *states.Error, failedAt int64) {
 	th.fatal(err, failedAt)
 }
 
+// willRetry reports whether handleError would retry err.
+func (th *thread) willRetry(err *states.Error) bool {
+	for i, rt := range th.st.Retry {
+		if states.Matches(rt.ErrorEquals, err.Name) {
+			if th.attempts == nil {
+				return rt.MaxAttempts > 0
+			}
+			return th.attempts[i] < rt.MaxAttempts
+		}
+	}
+	return false
+}
+
 // fatal ends the thread with err.
 func (th *thread) fatal(err *states.Error, failedAt int64) {
 	th.err = err
