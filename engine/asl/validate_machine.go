@@ -2,7 +2,6 @@ package asl
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -16,6 +15,8 @@ type scope struct {
 	states  *node
 	targets []target
 	current string // the state being checked, the source of new targets
+	// terminal is set once a state of the scope can end it (End, Succeed, Fail).
+	terminal bool
 }
 
 // target is a transition: to name, written in field at loc, from a state
@@ -128,15 +129,13 @@ func (v *validator) stateMachine(obj *node, loc, ql string, allowed map[string]b
 		sc.addTarget(start.str, "StartAt", loc+"/StartAt")
 	}
 	for _, name := range states.keys {
-		v.state(sc, name, states.vals[name], loc+"/States/"+escapePointer(name), ql, depth)
+		v.state(sc, name, states.vals[name], loc+"/States/"+name, ql, depth)
 	}
 	v.transitions(sc, start)
+	if !sc.terminal {
+		v.add(SeverityError, CodeMissingEndState, pointer(loc), "Workflow has no terminal state")
+	}
 }
-
-// escapePointer escapes a JSON pointer token. AWS writes state names as
-// they are; only '/' and '~' would be ambiguous, and AWS does not escape
-// them either, so neither do we.
-func escapePointer(s string) string { return s }
 
 // transitions checks that every target names a state of the scope, that
 // every state is reachable from StartAt, and that some state ends.
@@ -173,7 +172,7 @@ func (v *validator) transitions(sc *scope, start *node) {
 	}
 	for _, name := range sc.states.keys {
 		if !seen[name] {
-			v.add(SeverityError, CodeMissingTransitionTarget, sc.loc+"/States/"+escapePointer(name),
+			v.add(SeverityError, CodeMissingTransitionTarget, sc.loc+"/States/"+name,
 				fmt.Sprintf("State \"%s\" is not reachable.", name))
 		}
 	}
@@ -263,7 +262,9 @@ func (v *validator) state(sc *scope, name string, st *node, loc, inherited strin
 		v.typeError(loc+"/Comment", "Comment", "String")
 	}
 	switch t {
-	case TypeChoice, TypeSucceed, TypeFail:
+	case TypeSucceed, TypeFail:
+		sc.terminal = true
+	case TypeChoice:
 	default:
 		v.nextOrEnd(sc, st, loc)
 	}
@@ -307,6 +308,9 @@ func (v *validator) nextOrEnd(sc *scope, st *node, loc string) {
 		return
 	}
 	ends := hasEnd && end.b
+	if ends {
+		sc.terminal = true
+	}
 	switch {
 	case hasNext && ends:
 		v.schema(loc, "Only one of these fields is allowed: [Next, End]")
@@ -325,6 +329,10 @@ func (v *validator) nextOrEnd(sc *scope, st *node, loc string) {
 // commonPaths checks the data-flow fields most state types share.
 func (v *validator) commonPaths(st *node, loc, ql string) {
 	if ql == JSONata {
+		// Parse reads "key.$" members of an ItemSelector in either language.
+		if n, ok := st.get("ItemSelector"); ok {
+			v.template(n, loc+"/ItemSelector", 0)
+		}
 		return
 	}
 	for _, k := range []string{"InputPath", "OutputPath", "ItemsPath"} {
@@ -494,14 +502,4 @@ func (v *validator) intOrExpr(st *node, key, loc, ql string, min int64) {
 		return
 	}
 	v.integer(n, loc+"/"+key, key, min)
-}
-
-// sortedKeys returns the keys of m in order, for stable messages.
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

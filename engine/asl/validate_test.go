@@ -125,6 +125,12 @@ func TestValidateRules(t *testing.T) {
 			CodeSchemaValidationFailed, "The field 'End' should be of type Boolean", "/States/A/End"},
 		{"fail error and errorpath", machine(`{"Type": "Fail", "Error": "E", "ErrorPath": "$.e"}`), "",
 			CodeSchemaValidationFailed, "There should only be one of the following fields: [Error, ErrorPath]", "/States/A"},
+		{"no terminal state", machine(`{"Type": "Pass", "Next": "A"}`), "",
+			CodeMissingEndState, "Workflow has no terminal state", "/"},
+		{"no terminal state in branch", machine(`{"Type": "Parallel", "End": true, "Branches": [{"StartAt": "B", "States": {"B": {"Type": "Pass", "Next": "B"}}}]}`), "",
+			CodeMissingEndState, "Workflow has no terminal state", "/States/A/Branches/0"},
+		{"jsonata item selector template", `{"QueryLanguage": "JSONata", "StartAt": "A", "States": {"A": {"Type": "Map", "End": true, "ItemSelector": {"x.$": "nope"}, "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}}}}`, "",
+			CodeSchemaValidationFailed, "The value for the field 'x.$' must be a valid JSONPath or a valid intrinsic function call", "/States/A/ItemSelector/x.$"},
 		{"bad resource", machine(`{"Type": "Task", "Resource": "lambda", "End": true}`), "",
 			CodeSchemaValidationFailed, "Value is not a valid resource ARN", "/States/A/Resource"},
 	}
