@@ -221,3 +221,16 @@ func FuzzValidate(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkValidate(b *testing.B) {
+	def := machine(`{"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Parameters": {"a.$": "$.x", "b.$": "States.Format('{}', $.y)"},
+		"Retry": [{"ErrorEquals": ["States.ALL"]}], "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "F"}], "Next": "C"}`,
+		`"C": {"Type": "Choice", "Choices": [{"Variable": "$.a", "StringEquals": "x", "Next": "F"}], "Default": "S"}`,
+		`"F": {"Type": "Fail", "Error": "E"}`, `"S": {"Type": "Succeed"}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if diags := Validate(def, Options{}); len(diags) != 0 {
+			b.Fatal(diags)
+		}
+	}
+}
