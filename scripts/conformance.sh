@@ -10,7 +10,10 @@ set -euo pipefail
 # cause) must match AWS.
 MIN_STATUS=${MIN_STATUS:-97}
 # Percent of cases with a recorded history whose every event must match.
-MIN_EVENTS=${MIN_EVENTS:-95}
+# 94, not 95: 14 of the 242 recorded histories show behaviour AWS has since
+# changed or data the recordings lack (scripts/conformance-known.txt); every
+# other case must match, which the known-differences check below enforces.
+MIN_EVENTS=${MIN_EVENTS:-94}
 # Every validation case must be accepted or rejected as AWS does.
 GATE=${CONFORMANCE_GATE:-1}
 CATEGORIES=self-contained,mockable
@@ -81,6 +84,36 @@ if [[ $cline =~ ^conformance:\ ([0-9]+)/([0-9]+)\ status\+output,\ ([0-9]+)/([0-
 	fi
 else
 	problems+=("no conformance summary from run.py")
+fi
+
+# Every case must match at every level, except the known differences
+# (scripts/conformance-known.txt, each with its reason); a listed case that
+# matches again must be taken off the list.
+known_problems=$(python3 - "$log" "$top/scripts/conformance-known.txt" <<'PY'
+import json, sys
+known = {}
+for line in open(sys.argv[2]):
+    line = line.strip()
+    if line and not line.startswith("#"):
+        name, _, why = line.partition(" # ")
+        known[name.strip()] = why.strip()
+seen = set()
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    levels = [r.get(k) for k in ("accepted", "status_output", "event_types", "full_events")]
+    failed = any(v is False for v in levels)
+    if r["name"] in known:
+        seen.add(r["name"])
+        if not failed:
+            print(f"known difference now matches, take it off the list: {r['name']}")
+    elif failed:
+        print(f"unexpected difference: {r['name']}")
+for name in sorted(set(known) - seen):
+    print(f"known difference not run: {name}")
+PY
+)
+if [ -n "$known_problems" ]; then
+	while IFS= read -r line; do problems+=("$line"); done <<<"$known_problems"
 fi
 
 if [ ${#problems[@]} -eq 0 ]; then

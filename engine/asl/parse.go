@@ -398,10 +398,12 @@ func (p *parser) itemBatcher(v json.RawMessage, loc string) (*ItemBatcher, error
 	}
 	b := &ItemBatcher{}
 	var err error
-	if x, ok := f["MaxItemsPerBatch"]; ok {
+	// a JSONata "{% %}" string is evaluated later, not read here
+	isExpr := func(x json.RawMessage) bool { return bytes.HasPrefix(bytes.TrimSpace(x), []byte(`"`)) }
+	if x, ok := f["MaxItemsPerBatch"]; ok && !isExpr(x) {
 		err = p.decode(x, &b.MaxItemsPerBatch, loc+"/MaxItemsPerBatch")
 	}
-	if x, ok := f["MaxInputBytesPerBatch"]; ok && err == nil {
+	if x, ok := f["MaxInputBytesPerBatch"]; ok && err == nil && !isExpr(x) {
 		err = p.decode(x, &b.MaxInputBytesPerBatch, loc+"/MaxInputBytesPerBatch")
 	}
 	if x, ok := f["MaxItemsPerBatchPath"]; ok && err == nil {

@@ -51,7 +51,6 @@ func loadCases(t *testing.T) []conformanceCase {
 // parseGaps are definitions AWS accepts and Validate accepts but Parse
 // (engine/asl/parse.go, owned by the lead) cannot read yet, with the reason.
 var parseGaps = map[string]string{
-	"scenarios__test_base_scenarios__TestBaseScenarios__test_map_item_batching_base_json_max_per_batch_jsonata": "Parse decodes ItemBatcher.MaxItemsPerBatch as an integer; JSONata gives a {% %} string",
 }
 
 // TestConformanceExecutionDefinitionsAccepted checks that every definition
