@@ -50,8 +50,7 @@ func loadCases(t *testing.T) []conformanceCase {
 
 // parseGaps are definitions AWS accepts and Validate accepts but Parse
 // (engine/asl/parse.go, owned by the lead) cannot read yet, with the reason.
-var parseGaps = map[string]string{
-}
+var parseGaps = map[string]string{}
 
 // TestConformanceExecutionDefinitionsAccepted checks that every definition
 // AWS accepted (every execution case) passes Validate and then Parse: a
