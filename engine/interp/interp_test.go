@@ -139,3 +139,108 @@ func TestRetryCatch(t *testing.T) {
 		t.Fatalf("retry time %v, want 9s (3s + 6s)", d)
 	}
 }
+
+func start(t testing.TB, definition, input string, maxEvents int, tasks interp.TaskRunner) (*interp.Run, *interp.VirtualClock) {
+	t.Helper()
+	def, err := asl.Parse([]byte(definition))
+	if err != nil {
+		t.Fatal(err)
+	}
+	prog, err := interp.Compile(def)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := interp.NewVirtualClock(epoch)
+	r := prog.Start(context.Background(), &interp.Env{Clock: clock, IDs: &counterIDs{}, Tasks: tasks}, interp.Execution{
+		Name: "e", Input: []byte(input), MaxEvents: maxEvents,
+	})
+	return r, clock
+}
+
+func TestRunawayLoopEndsAtHistoryLimit(t *testing.T) {
+	r, _ := start(t, `{"StartAt":"A","States":{"A":{"Type":"Pass","Next":"A"}}}`, `{}`, 25000, nil)
+	if st := r.Drive(context.Background()); st != interp.Failed {
+		t.Fatalf("status %v", st)
+	}
+	name, cause := r.Error()
+	if name != "States.Runtime" || !strings.Contains(cause, "25000") {
+		t.Fatalf("error %s: %s", name, cause)
+	}
+	if n := len(r.Events()); n > 25000 {
+		t.Fatalf("%d events, want at most 25000", n)
+	}
+}
+
+func TestPayloadLimit(t *testing.T) {
+	big := strings.Repeat("x", 140000)
+	// the Pass doubles its input past 262,144 bytes
+	r := run(t, `{"StartAt":"A","States":{"A":{"Type":"Pass","Parameters":{"a.$":"$.s","b.$":"$.s"},"End":true}}}`,
+		`{"s":"`+big+`"}`, nil)
+	name, cause := r.Error()
+	if r.Status() != interp.Failed || name != "States.DataLimitExceeded" || !strings.Contains(cause, "'A'") {
+		t.Fatalf("status %v error %s: %s", r.Status(), name, cause)
+	}
+}
+
+func TestRuntimeErrorsAreNotCaughtByStatesALL(t *testing.T) {
+	r := run(t, `{"StartAt":"A","States":{
+		"A":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","InputPath":"$.missing","Next":"B","Catch":[{"ErrorEquals":["States.ALL"],"Next":"B"}]},
+		"B":{"Type":"Succeed"}}}`, `{}`, nil)
+	name, cause := r.Error()
+	want := "An error occurred while executing the state 'A' (entered at the event id #2). Invalid path '$.missing' : No results for path: $['missing']"
+	if r.Status() != interp.Failed || name != "States.Runtime" || cause != want {
+		t.Fatalf("status %v error %s: %s", r.Status(), name, cause)
+	}
+}
+
+func TestExecutionTimeout(t *testing.T) {
+	r := run(t, `{"TimeoutSeconds":10,"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":60,"End":true}}}`, `{}`, nil)
+	if r.Status() != interp.TimedOut {
+		t.Fatalf("status %v", r.Status())
+	}
+	if d := r.StopDate().Sub(r.StartDate()); d != 10*time.Second {
+		t.Fatalf("timed out after %v, want 10s", d)
+	}
+	last := r.Events()[len(r.Events())-1]
+	if last.Type != history.ExecutionTimedOut {
+		t.Fatalf("last event %s", last.Type)
+	}
+}
+
+func TestCallbackTask(t *testing.T) {
+	var token string
+	tasks := interp.TaskRunnerFunc(func(ctx context.Context, req *interp.TaskRequest) interp.TaskResult {
+		token = req.Token
+		if !strings.Contains(string(req.Parameters), req.Token) {
+			t.Errorf("parameters %s lack the token %s", req.Parameters, req.Token)
+		}
+		return interp.TaskResult{Pending: true}
+	})
+	def := `{"StartAt":"T","States":{"T":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken",
+		"Parameters":{"MessageBody":{"token.$":"$$.Task.Token"}},"HeartbeatSeconds":30,"End":true}}}`
+	r, clock := start(t, def, `{}`, 0, tasks)
+	if st := r.Drive(context.Background()); st != interp.WaitingTask || len(r.PendingTokens()) != 1 || r.PendingTokens()[0] != token {
+		t.Fatalf("status %v tokens %v", st, r.PendingTokens())
+	}
+	if err := r.SendTaskSuccess("nope", []byte(`1`)); err != interp.ErrTaskDoesNotExist {
+		t.Fatalf("unknown token: %v", err)
+	}
+	clock.Advance(20 * time.Second)
+	if err := r.SendTaskHeartbeat(token); err != nil {
+		t.Fatal(err)
+	}
+	if w := r.WakeAt(); !w.Equal(epoch.Add(50 * time.Second)) {
+		t.Fatalf("heartbeat deadline %v, want start+50s", w)
+	}
+	if err := r.SendTaskSuccess(token, []byte(`{"ok":true}`)); err != nil {
+		t.Fatal(err)
+	}
+	if st := r.Drive(context.Background()); st != interp.Succeeded || string(r.Output()) != `{"ok":true}` {
+		t.Fatalf("status %v output %s\n%s", st, r.Output(), types(r))
+	}
+	// without an answer, the heartbeat times the task out
+	r = run(t, def, `{}`, tasks)
+	if name, _ := r.Error(); r.Status() != interp.Failed || name != "States.HeartbeatTimeout" {
+		t.Fatalf("status %v error %s\n%s", r.Status(), name, types(r))
+	}
+}

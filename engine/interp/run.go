@@ -100,6 +100,18 @@ func (r *Run) record(t history.Type, prev int64, details any) int64 {
 
 func (r *Run) now() time.Time { return r.env.Clock.Now() }
 
+// HardMaxEvents bounds a run whose Execution.MaxEvents is 0 (no AWS
+// limit, as for EXPRESS): on a virtual clock a loop of Pass states takes
+// no time, so without a bound it would never end.
+const HardMaxEvents = 2000000
+
+func (r *Run) maxEvents() int {
+	if r.ex.MaxEvents > 0 {
+		return r.ex.MaxEvents
+	}
+	return HardMaxEvents
+}
+
 // Step advances the run by one transition and returns its status.
 func (r *Run) Step(ctx context.Context) Status {
 	if r.status.Final() {
@@ -109,6 +121,10 @@ func (r *Run) Step(ctx context.Context) Status {
 	if !r.deadline.IsZero() && !now.Before(r.deadline) {
 		// AWS reports neither error nor cause for an execution timeout.
 		r.finish(TimedOut, history.ExecutionTimedOut, "", "", r.lastEventID())
+		return r.status
+	}
+	if r.root.stage == stageDone {
+		r.complete(r.root)
 		return r.status
 	}
 	th := r.root.runnable(now)
@@ -232,6 +248,7 @@ func (r *Run) SendTaskSuccess(token string, output []byte) error {
 	}
 	delete(r.tasks, token)
 	th.taskSucceeded(output)
+	r.status = Running
 	return nil
 }
 
@@ -243,6 +260,7 @@ func (r *Run) SendTaskFailure(token, errName, cause string) error {
 	}
 	delete(r.tasks, token)
 	th.taskFailed(&states.Error{Name: errName, Cause: cause}, "")
+	r.status = Running
 	return nil
 }
 

@@ -181,9 +181,9 @@ func (th *thread) enterState(ctx context.Context) {
 	th.attempts = nil
 	th.retryCount = 0
 	th.enteredAt = th.run.now()
-	if th.run.ex.MaxEvents > 0 && len(th.run.events) >= th.run.ex.MaxEvents-1 && !th.hidden {
+	if max := th.run.maxEvents(); len(th.run.events) >= max-1 && !th.hidden {
 		th.run.finish(Failed, history.ExecutionFailed, states.Runtime,
-			fmt.Sprintf("The execution reached the maximum number of history events (%d).", th.run.ex.MaxEvents), th.run.lastEventID())
+			fmt.Sprintf("The execution reached the maximum number of history events (%d).", max), th.run.lastEventID())
 		return
 	}
 	th.entered = th.emit(enteredTypes[st.Type], &history.StateEnteredDetails{
