@@ -171,7 +171,7 @@ func (s *Service) start(ctx context.Context, body []byte, sync bool) (*liveRun, 
 		Region: s.region, AccountID: s.account,
 	}
 	if stored {
-		ex.MaxEvents = maxHistoryEvents
+		ex.MaxEvents = s.maxEvents
 		if err := s.st.PutExecution(ctx, rec); err != nil {
 			return nil, nil, storeErr(err)
 		}

@@ -52,6 +52,9 @@ type Options struct {
 	// LogSink receives the CloudWatch Logs records of executions whose
 	// state machine has logging enabled, one JSON object per call.
 	LogSink func(record []byte)
+	// MaxHistoryEvents bounds the history of a STANDARD execution; the
+	// benchmarks lift it to record AWS-sized histories of longer runs.
+	MaxHistoryEvents int // 0: AWS's 25,000; negative: no limit
 }
 
 // TestCaseRunner is implemented by task runners that serve Step Functions
@@ -76,6 +79,8 @@ type Service struct {
 	ids     interp.IDs
 	tasks   interp.TaskRunner
 	logSink func([]byte)
+	// maxEvents is the STANDARD history limit handed to interp (0: none).
+	maxEvents int
 	// live are the executions that have not ended, by execution ARN.
 	live map[string]*liveRun
 	// programs caches compiled definitions by definition text.
@@ -88,6 +93,13 @@ func New(opts Options) *Service {
 		st: opts.Store, region: opts.Region, account: opts.AccountID, clock: opts.Clock,
 		virtual: opts.Virtual, ids: opts.IDs, tasks: opts.Tasks, logSink: opts.LogSink,
 		live: map[string]*liveRun{}, programs: map[string]*interp.Program{},
+		maxEvents: opts.MaxHistoryEvents,
+	}
+	switch {
+	case s.maxEvents == 0:
+		s.maxEvents = maxHistoryEvents
+	case s.maxEvents < 0:
+		s.maxEvents = 0
 	}
 	if s.region == "" {
 		s.region = "us-east-1"
