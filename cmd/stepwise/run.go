@@ -31,7 +31,9 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	testCase := fs.String("test-case", "", "test case of the mock config to run")
 	showHistory := fs.Bool("history", false, "print the execution history as a table")
 	asJSON := fs.Bool("json", false, "print the execution history as GetExecutionHistory JSON")
-	logFile := fs.String("log", "", "write execution log records (CloudWatch format) to this file, - for stderr")
+	logFile := fs.String("log", "", "write execution log records (CloudWatch Logs format) to this file, - for stderr")
+	logLevel := fs.String("log-level", "ALL", "log level with --log: ALL, ERROR or FATAL")
+	logData := fs.Bool("log-data", true, "with --log, include input and output (includeExecutionData)")
 	var defPath string
 	rest := args
 	if len(rest) > 0 && !strings.HasPrefix(rest[0], "-") {
@@ -54,7 +56,8 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	if err != nil {
 		return 2, err
 	}
-	opts := sfn.Options{Store: mem.New(), Virtual: true}
+	// virtual time from now: a Wait of a day ends at once, stamped a day later
+	opts := sfn.Options{Store: mem.New(), Virtual: true, Clock: sfn.WallClock()}
 	if *mockFile != "" {
 		cfg, err := os.ReadFile(*mockFile)
 		if err != nil {
@@ -84,6 +87,13 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	}
 	req := map[string]any{"name": name, "definition": string(def), "type": *typ,
 		"roleArn": "arn:aws:iam::123456789012:role/stepwise",
+	}
+	if *logFile != "" {
+		req["loggingConfiguration"] = map[string]any{
+			"level": *logLevel, "includeExecutionData": *logData,
+			"destinations": []any{map[string]any{"cloudWatchLogsLogGroup": map[string]any{
+				"logGroupArn": "arn:aws:logs:us-east-1:123456789012:log-group:/stepwise/" + name + ":*"}}},
+		}
 	}
 	if *mockFile != "" && *testCase != "" {
 		// the mock config names state machines: use that name if it has one
