@@ -1,7 +1,9 @@
 package interp
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"time"
 
@@ -83,8 +85,18 @@ func (p *Program) Start(ctx context.Context, env *Env, ex Execution) *Run {
 		StateMachineAliasARN: ex.StateMachineAliasARN, StateMachineVersionARN: ex.StateMachineVersionARN,
 	})
 	r.root = &thread{run: r, sm: &p.def.StateMachine, lang: p.def.QueryLanguage}
-	r.root.enter(p.def.StartAt, ex.Input)
+	// ExecutionStarted keeps the input as given; states see it compact,
+	// as AWS passes it on.
+	r.root.enter(p.def.StartAt, compactJSON(ex.Input))
 	return r
+}
+
+func compactJSON(b []byte) []byte {
+	var buf bytes.Buffer
+	if json.Compact(&buf, b) != nil {
+		return b
+	}
+	return buf.Bytes()
 }
 
 // record appends an event stamped with the clock's time and returns its id.
