@@ -156,24 +156,9 @@ func conformanceExecution(ctx context.Context, req *conformanceRequest) any {
 	if err := call(ctx, svc, "DescribeExecution", map[string]any{"executionArn": execARN}, &result); err != nil {
 		return fail(err)
 	}
-	var events []json.RawMessage
-	token := ""
-	for {
-		in := map[string]any{"executionArn": execARN, "maxResults": 1000}
-		if token != "" {
-			in["nextToken"] = token
-		}
-		var page struct {
-			Events    []json.RawMessage `json:"events"`
-			NextToken string            `json:"nextToken"`
-		}
-		if err := call(ctx, svc, "GetExecutionHistory", in, &page); err != nil {
-			return fail(err)
-		}
-		events = append(events, page.Events...)
-		if token = page.NextToken; token == "" {
-			break
-		}
+	events, err := fetchHistory(ctx, svc, execARN)
+	if err != nil {
+		return fail(err)
 	}
 	return map[string]any{"status": result.Status, "output": result.Output, "error": result.Error,
 		"cause": result.Cause, "events": events}

@@ -18,9 +18,6 @@ import (
 	"github.com/stepwise-sfn/stepwise/engine/store/mem"
 )
 
-// historyEvent is the part of a GetExecutionHistory event the table shows.
-type historyEvent map[string]json.RawMessage
-
 // runCommand runs a definition to the end on the virtual clock.
 func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (int, error) {
 	fs := flag.NewFlagSet("run", flag.ContinueOnError)
@@ -200,8 +197,9 @@ func mockMachineName(file, testCase, fallback string) string {
 	return fallback
 }
 
-func fetchHistory(ctx context.Context, svc *sfn.Service, arn string) ([]historyEvent, error) {
-	var events []historyEvent
+// fetchHistory reads an execution's whole history, page by page.
+func fetchHistory(ctx context.Context, svc *sfn.Service, arn string) ([]json.RawMessage, error) {
+	var events []json.RawMessage
 	token := ""
 	for {
 		in := map[string]any{"executionArn": arn, "maxResults": 1000}
@@ -209,8 +207,8 @@ func fetchHistory(ctx context.Context, svc *sfn.Service, arn string) ([]historyE
 			in["nextToken"] = token
 		}
 		var page struct {
-			Events    []historyEvent `json:"events"`
-			NextToken string         `json:"nextToken"`
+			Events    []json.RawMessage `json:"events"`
+			NextToken string            `json:"nextToken"`
 		}
 		if err := call(ctx, svc, "GetExecutionHistory", in, &page); err != nil {
 			return nil, err
@@ -224,11 +222,13 @@ func fetchHistory(ctx context.Context, svc *sfn.Service, arn string) ([]historyE
 
 // printHistory writes the events as a table: id, type, state, elapsed
 // simulated time since the start.
-func printHistory(w io.Writer, events []historyEvent) {
+func printHistory(w io.Writer, raw []json.RawMessage) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tTYPE\tSTATE\tELAPSED")
 	var start float64
-	for i, e := range events {
+	for i, r := range raw {
+		var e map[string]json.RawMessage
+		json.Unmarshal(r, &e)
 		var ts float64
 		json.Unmarshal(e["timestamp"], &ts)
 		if i == 0 {

@@ -29,20 +29,7 @@ func run(t testing.TB, definition, input string, tasks interp.TaskRunner) *inter
 	if d := asl.Validate(definition, asl.Options{}); len(d) > 0 {
 		t.Fatalf("invalid definition: %+v", d)
 	}
-	def, err := asl.Parse([]byte(definition))
-	if err != nil {
-		t.Fatal(err)
-	}
-	prog, err := interp.Compile(def)
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := interp.NewVirtualClock(epoch)
-	env := &interp.Env{Clock: clock, IDs: &counterIDs{}, Tasks: tasks}
-	r := prog.Start(context.Background(), env, interp.Execution{
-		ExecutionARN: "arn:aws:states:us-east-1:123456789012:execution:M:e", StateMachineARN: "arn:aws:states:us-east-1:123456789012:stateMachine:M",
-		StateMachineName: "M", Name: "e", Input: []byte(input), Region: "us-east-1", AccountID: "123456789012",
-	})
+	r, clock := start(t, definition, input, 0, tasks)
 	for i := 0; i < 1000000; i++ {
 		switch st := r.Drive(context.Background()); st {
 		case interp.WaitingTimer:
@@ -152,7 +139,8 @@ func start(t testing.TB, definition, input string, maxEvents int, tasks interp.T
 	}
 	clock := interp.NewVirtualClock(epoch)
 	r := prog.Start(context.Background(), &interp.Env{Clock: clock, IDs: &counterIDs{}, Tasks: tasks}, interp.Execution{
-		Name: "e", Input: []byte(input), MaxEvents: maxEvents,
+		ExecutionARN: "arn:aws:states:us-east-1:123456789012:execution:M:e", StateMachineARN: "arn:aws:states:us-east-1:123456789012:stateMachine:M",
+		StateMachineName: "M", Name: "e", Input: []byte(input), Region: "us-east-1", AccountID: "123456789012", MaxEvents: maxEvents,
 	})
 	return r, clock
 }
