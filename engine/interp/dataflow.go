@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/stepwise-sfn/stepwise/engine/asl"
@@ -30,7 +31,7 @@ func (e *pathError) Error() string { return e.msg }
 func (th *thread) get(p *jsonpath.Path, input []byte) ([]byte, error) {
 	switch p.Root() {
 	case jsonpath.RootContext:
-		return p.Get(th.contextObject())
+		return p.Get(th.contextFor(p))
 	case jsonpath.RootVariable:
 		return nil, &jsonpath.NotFoundError{Path: p.String()}
 	}
@@ -153,10 +154,10 @@ func (th *thread) appendValue(b []byte, v *asl.Value, input []byte) ([]byte, err
 // call evaluates an intrinsic function call.
 func (th *thread) call(c *intrinsic.Call, input []byte) ([]byte, error) {
 	env := &intrinsic.Env{
-		Input:   input,
-		Context: th.contextObject(),
-		UUID:    th.run.env.IDs.UUID,
-		Random:  th.run.env.Random,
+		Input:      input,
+		ContextFor: th.contextFor,
+		UUID:       th.run.env.IDs.UUID,
+		Random:     th.run.env.Random,
 	}
 	if env.Random == nil {
 		env.Random = th.run.fixedRandom
@@ -232,16 +233,50 @@ func newContextTemplate(r *Run) contextTemplate {
 	return contextTemplate{execution: b, stateMachine: sm}
 }
 
-// contextObject returns the context object ($$) of the current state.
+// contextFor returns a document with the part of the context object ($$)
+// that p reads: $$.Map.Item.Value needs neither the execution input nor the
+// state, so a Map's ItemSelector does not copy the whole input per item.
+func (th *thread) contextFor(p *jsonpath.Path) []byte {
+	s := strings.TrimPrefix(p.String(), "$$")
+	for _, sec := range contextSections {
+		if strings.HasPrefix(s, "."+sec) || strings.HasPrefix(s, "['"+sec+"']") || strings.HasPrefix(s, `["`+sec+`"]`) {
+			return th.appendContext(make([]byte, 0, 128), sec)
+		}
+	}
+	return th.contextObject()
+}
+
+var contextSections = []string{"Execution", "StateMachine", "State", "Task", "Map"}
+
+// contextObject returns the whole context object ($$) of the current state.
 func (th *thread) contextObject() []byte {
+	b := make([]byte, 0, len(th.run.ctxTmpl.execution)+len(th.run.ctxTmpl.stateMachine)+160)
+	return th.appendContext(b, "")
+}
+
+// appendContext appends the context object, or only its member section.
+func (th *thread) appendContext(b []byte, section string) []byte {
 	t := th.run.ctxTmpl
-	b := make([]byte, 0, len(t.execution)+len(t.stateMachine)+160)
-	b = append(b, `{"Execution":`...)
-	b = append(b, t.execution...)
-	b = append(b, `,"StateMachine":`...)
-	b = append(b, t.stateMachine...)
-	if th.st != nil {
-		b = append(b, `,"State":{"Name":`...)
+	want := func(s string) bool { return section == "" || section == s }
+	b = append(b, '{')
+	sep := func() {
+		if len(b) > 1 {
+			b = append(b, ',')
+		}
+	}
+	if want("Execution") {
+		sep()
+		b = append(b, `"Execution":`...)
+		b = append(b, t.execution...)
+	}
+	if want("StateMachine") {
+		sep()
+		b = append(b, `"StateMachine":`...)
+		b = append(b, t.stateMachine...)
+	}
+	if th.st != nil && want("State") {
+		sep()
+		b = append(b, `"State":{"Name":`...)
 		b = history.AppendString(b, th.st.Name)
 		b = append(b, `,"EnteredTime":`...)
 		b = history.AppendString(b, th.enteredAt.UTC().Format(timeFormat))
@@ -251,13 +286,15 @@ func (th *thread) contextObject() []byte {
 		}
 		b = append(b, '}')
 	}
-	if th.task != nil && th.task.token != "" {
-		b = append(b, `,"Task":{"Token":`...)
+	if th.task != nil && th.task.token != "" && want("Task") {
+		sep()
+		b = append(b, `"Task":{"Token":`...)
 		b = history.AppendString(b, th.task.token)
 		b = append(b, '}')
 	}
-	if it := th.mapContext(); it != nil {
-		b = append(b, `,"Map":{"Item":{"Index":`...)
+	if it := th.mapContext(); it != nil && want("Map") {
+		sep()
+		b = append(b, `"Map":{"Item":{"Index":`...)
 		b = strconv.AppendInt(b, int64(it.index), 10)
 		b = append(b, `,"Value":`...)
 		b = append(b, it.value...)

@@ -56,6 +56,9 @@ func (e *evaluation) path(a arg) (value, error) {
 	switch a.path.Root() {
 	case jsonpath.RootContext:
 		doc = e.env.Context
+		if e.env.ContextFor != nil {
+			doc = e.env.ContextFor(a.path)
+		}
 	case jsonpath.RootVariable:
 		if e.env.Variable == nil {
 			found = false

@@ -10,6 +10,8 @@ package intrinsic
 
 import (
 	"strings"
+
+	"github.com/stepwise-sfn/stepwise/engine/jsonpath"
 )
 
 // runtimeError is the ASL error name AWS raises for every failing intrinsic.
@@ -78,11 +80,15 @@ func IsCall(s string) bool {
 
 // Env is what an evaluation reads: the three path roots and the injected effects.
 type Env struct {
-	Input    []byte                           // document for $ paths
-	Context  []byte                           // document for $$ paths
-	Variable func(name string) ([]byte, bool) // $name paths; nil means none defined
-	UUID     func() string                    // States.UUID (a v4 UUID string); injected
-	Random   func(lo, hi int64) int64         // States.MathRandom without seed: uniform in [lo, hi); injected
+	Input   []byte // document for $ paths
+	Context []byte // document for $$ paths
+	// ContextFor, when set, is used instead of Context: it returns a
+	// document holding at least the part of the context object the path
+	// reads, so a caller need not build the whole object for every call.
+	ContextFor func(p *jsonpath.Path) []byte
+	Variable   func(name string) ([]byte, bool) // $name paths; nil means none defined
+	UUID       func() string                    // States.UUID (a v4 UUID string); injected
+	Random     func(lo, hi int64) int64         // States.MathRandom without seed: uniform in [lo, hi); injected
 }
 
 // Error is a failure of an intrinsic at run time: Name is the ASL error name AWS raises for it
