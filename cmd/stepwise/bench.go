@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"time"
@@ -63,11 +64,23 @@ func benchCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	runs := fs.Int("runs", 5, "warm runs to take the median of (fewer when a run is slow)")
 	budget := fs.Duration("budget", 10*time.Second, "stop adding warm runs once they took this long in all")
 	engine := fs.String("engine", "", "engine label (default stepwise, stepwise-wasm under js)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole command to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if fs.NArg() != 1 {
-		return errors.New("usage: stepwise bench [-runs N] [-budget D] [-engine NAME] WORKLOAD_DIR")
+		return errors.New("usage: stepwise bench [-runs N] [-budget D] [-engine NAME] [-cpuprofile FILE] WORKLOAD_DIR")
 	}
 	dir := fs.Arg(0)
 	res := benchResult{Engine: *engine, Workload: filepath.Base(filepath.Clean(dir))}
