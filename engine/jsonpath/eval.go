@@ -46,6 +46,9 @@ func parseDoc(doc []byte) gjson.Result {
 // A function step (length() ...) applies to each node selected before it, as in Jayway:
 // "$.a.length()" gives one number, "$.a[*].length()" an array of them.
 func (p *Path) Get(doc []byte) ([]byte, error) {
+	if p.reference {
+		return p.getReference(doc)
+	}
 	root := parseDoc(doc)
 	ev := evaluator{root: root}
 	var out []gjson.Result
@@ -60,6 +63,41 @@ func (p *Path) Get(doc []byte) ([]byte, error) {
 		return nil, &NotFoundError{Path: p.text, jayway: jaywayString("$", p.steps)}
 	}
 	return []byte(out[0].Raw), nil
+}
+
+// getReference is Get for a reference path (names and non-negative indexes), the common
+// case of Parameters and ResultSelector values: one walk down the document with no
+// callback or result slice, and the selected bytes returned as a view of doc when gjson's
+// result lies inside it (capacity capped, so an append by the caller copies).
+func (p *Path) getReference(doc []byte) ([]byte, error) {
+	node := parseDoc(doc)
+	for _, s := range p.steps {
+		var ok bool
+		if s.kind == stepField {
+			node, ok = fieldKey(node, s.name, s.key)
+		} else {
+			node, ok = element(node, s.index)
+		}
+		if !ok {
+			return nil, &NotFoundError{Path: p.text, jayway: jaywayString("$", p.steps)}
+		}
+	}
+	return viewOf(doc, node.Raw), nil
+}
+
+// viewOf returns raw as bytes: a capped slice of doc when raw is a substring of it (gjson
+// hands out substrings of its input), else a copy.
+func viewOf(doc []byte, raw string) []byte {
+	if len(raw) == 0 || len(doc) == 0 {
+		return []byte(raw)
+	}
+	start := uintptr(unsafe.Pointer(unsafe.StringData(raw)))
+	base := uintptr(unsafe.Pointer(&doc[0]))
+	if start < base || start-base+uintptr(len(raw)) > uintptr(len(doc)) {
+		return []byte(raw)
+	}
+	off := int(start - base)
+	return doc[off : off+len(raw) : off+len(raw)]
 }
 
 func joinArray(rs []gjson.Result) string {

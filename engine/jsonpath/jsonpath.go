@@ -29,6 +29,8 @@ type Path struct {
 	variable string
 	steps    []step
 	definite bool
+	// reference caches IsReference: Get takes a direct walk for such paths.
+	reference bool
 }
 
 // String returns the text the path was parsed from.

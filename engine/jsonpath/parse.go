@@ -100,6 +100,7 @@ func (ps *parser) path() (*Path, error) {
 	}
 	p.steps = withKeys(steps)
 	p.definite = stepsDefinite(steps)
+	p.reference = p.IsReference()
 	return p, nil
 }
 
