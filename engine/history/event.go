@@ -45,8 +45,12 @@ type PayloadDetails struct {
 	Truncated bool `json:"truncated"`
 }
 
-// NotTruncated is the PayloadDetails every event carries.
-func NotTruncated() *PayloadDetails { return &PayloadDetails{} }
+// notTruncated is shared by every event: one allocation fewer per event.
+var notTruncated = &PayloadDetails{}
+
+// NotTruncated is the PayloadDetails every event carries. The value is
+// shared: callers must not modify it.
+func NotTruncated() *PayloadDetails { return notTruncated }
 
 // ExecutionStartedDetails are the details of ExecutionStarted.
 type ExecutionStartedDetails struct {
