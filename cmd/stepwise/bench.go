@@ -61,8 +61,9 @@ var peakRSSMB = func() float64 { return 0 }
 // status=ERROR line, so a benchmark driver always gets a line to parse.
 func benchCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("bench", flag.ContinueOnError)
-	runs := fs.Int("runs", 5, "warm runs to take the median of (fewer when a run is slow)")
-	budget := fs.Duration("budget", 10*time.Second, "stop adding warm runs once they took this long in all")
+	runs := fs.Int("runs", 5, "timed warm runs to take the median of (fewer when a run is slow)")
+	warmup := fs.Int("warmup", 10, "untimed runs first (fewer when a run is slow)")
+	budget := fs.Duration("budget", 10*time.Second, "stop adding warm-up runs, and then timed runs, once they took this long in all")
 	engine := fs.String("engine", "", "engine label (default stepwise, stepwise-wasm under js)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole command to this file")
 	if err := fs.Parse(args); err != nil {
@@ -80,7 +81,7 @@ func benchCommand(ctx context.Context, args []string, stdout io.Writer) error {
 		defer pprof.StopCPUProfile()
 	}
 	if fs.NArg() != 1 {
-		return errors.New("usage: stepwise bench [-runs N] [-budget D] [-engine NAME] [-cpuprofile FILE] WORKLOAD_DIR")
+		return errors.New("usage: stepwise bench [-runs N] [-warmup N] [-budget D] [-engine NAME] [-cpuprofile FILE] WORKLOAD_DIR")
 	}
 	dir := fs.Arg(0)
 	res := benchResult{Engine: *engine, Workload: filepath.Base(filepath.Clean(dir))}
@@ -90,7 +91,7 @@ func benchCommand(ctx context.Context, args []string, stdout io.Writer) error {
 			res.Engine = "stepwise-wasm"
 		}
 	}
-	if err := benchWorkload(ctx, dir, max(*runs, 1), *budget, &res); err != nil {
+	if err := benchWorkload(ctx, dir, benchPlan{runs: max(*runs, 1), warmup: max(*warmup, 0), budget: *budget}, &res); err != nil {
 		res.Status, res.Error = "ERROR", err.Error()
 	}
 	res.PeakRSSMB = peakRSSMB()
@@ -102,10 +103,20 @@ func benchCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	return err
 }
 
-// benchWorkload creates the workload's machine, runs it once cold and then
-// up to runs warm times, and fills res from the median warm run and the
-// last run's output and history.
-func benchWorkload(ctx context.Context, dir string, runs int, budget time.Duration, res *benchResult) error {
+// benchPlan says how many times to run a workload.
+type benchPlan struct {
+	runs, warmup int
+	budget       time.Duration
+}
+
+// benchWorkload creates the workload's machine, runs it plan.warmup times
+// untimed and then up to plan.runs times timed, and fills res from the
+// median timed run and the last run's output and history.
+//
+// The warm-up matters most under js/wasm: Node first runs baseline
+// (Liftoff) code and swaps in optimised code for hot functions after a few
+// runs; without warm-up the median is 2-3 times slower.
+func benchWorkload(ctx context.Context, dir string, plan benchPlan, res *benchResult) error {
 	def, err := os.ReadFile(filepath.Join(dir, "definition.json"))
 	if err != nil {
 		return err
@@ -138,9 +149,9 @@ func benchWorkload(ctx context.Context, dir string, runs int, budget time.Durati
 	var times []float64
 	var spent time.Duration
 	var arn string
-	// Run 0 is the cold run (first use of the compiled program, a cold
-	// heap); it is timed only when it is the only run the budget allows.
-	for i := 0; i <= runs; i++ {
+	var warm time.Duration
+	warming := plan.warmup > 0
+	for i := 0; len(times) < plan.runs; i++ {
 		body, err := json.Marshal(map[string]any{"stateMachineArn": created.StateMachineARN,
 			"name": fmt.Sprintf("bench-%d", i), "input": string(input)})
 		if err != nil {
@@ -160,15 +171,17 @@ func benchWorkload(ctx context.Context, dir string, runs int, budget time.Durati
 			return err
 		}
 		arn = started.ExecutionARN
-		if i == 0 {
-			if d > budget {
+		if warming {
+			warm += d
+			if warming = i+1 < plan.warmup && warm <= plan.budget; !warming && warm > plan.budget {
+				// Too slow to repeat: the last warm-up run is the figure.
 				times = append(times, d.Seconds())
 				break
 			}
 			continue
 		}
 		times = append(times, d.Seconds())
-		if spent += d; spent > budget {
+		if spent += d; spent > plan.budget {
 			break
 		}
 	}
