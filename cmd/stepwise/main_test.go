@@ -284,7 +284,6 @@ func TestRunMockRetryJSON(t *testing.T) {
 
 // AWS writes state data compactly whatever the spacing of a task's result.
 func TestRunMockOutputCompact(t *testing.T) {
-	t.Skip("known bug (reported): a task result keeps the whitespace of the mock file's Return in the state output and history")
 	code, stdout, stderr := cli(t, "", "run", chargeDef, "--mock-config", chargeMock, "--test-case", "FlakyCharge")
 	if code != 0 {
 		t.Fatalf("exit %d, stderr %q", code, stderr)

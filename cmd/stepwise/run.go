@@ -128,8 +128,12 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 				return 1, err
 			}
 			if *asJSON {
-				b, _ := json.MarshalIndent(map[string]any{"events": events}, "", "  ")
-				fmt.Fprintln(stdout, string(b))
+				enc := json.NewEncoder(stdout)
+				enc.SetEscapeHTML(false) // AWS writes < > & as they are
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(map[string]any{"events": events}); err != nil {
+					return 1, err
+				}
 			} else {
 				printHistory(stdout, events)
 			}

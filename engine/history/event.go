@@ -5,6 +5,7 @@
 package history
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -190,7 +191,7 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		if key == "" {
 			return nil, fmt.Errorf("history: event type %q has no details", e.Type)
 		}
-		d, err := json.Marshal(e.Details)
+		d, err := MarshalDetails(e.Details)
 		if err != nil {
 			return nil, err
 		}
@@ -200,6 +201,18 @@ func (e Event) MarshalJSON() ([]byte, error) {
 		b = append(b, d...)
 	}
 	return append(b, '}'), nil
+}
+
+// MarshalDetails encodes event details as JSON without HTML escaping: AWS writes
+// < > & as they are.
+func MarshalDetails(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // UnmarshalJSON decodes an event written by MarshalJSON.

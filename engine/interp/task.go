@@ -1,6 +1,7 @@
 package interp
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -170,7 +171,12 @@ func (th *thread) taskState(ctx context.Context) {
 	if out == nil {
 		out = []byte("null")
 	}
-	th.taskSucceeded(out)
+	var buf bytes.Buffer
+	if err := json.Compact(&buf, out); err != nil {
+		th.taskFailed(states.New(states.Runtime, th.causePrefix()+"The task returned a result that is not valid JSON."), "")
+		return
+	}
+	th.taskSucceeded(buf.Bytes())
 }
 
 // seconds evaluates TimeoutSeconds/HeartbeatSeconds or their Path form.

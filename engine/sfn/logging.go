@@ -1,7 +1,6 @@
 package sfn
 
 import (
-	"encoding/json"
 	"strconv"
 
 	"github.com/stepwise-sfn/stepwise/engine/history"
@@ -56,7 +55,7 @@ func logRecord(executionARN string, lc store.LoggingConfiguration, e history.Eve
 	d := []byte("{}")
 	if details != nil {
 		var err error
-		if d, err = json.Marshal(details); err != nil {
+		if d, err = history.MarshalDetails(details); err != nil {
 			return nil, err
 		}
 	}

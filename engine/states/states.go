@@ -60,6 +60,10 @@ func Matches(errorEquals []string, name string) bool {
 			return true
 		case e == ALL && !Terminal(name):
 			return true
+		case e == Timeout && name == HeartbeatTimeout:
+			// States.Timeout also catches heartbeat timeouts, as it did
+			// before States.HeartbeatTimeout existed.
+			return true
 		case e == TaskFailed && name != Timeout && !Terminal(name):
 			return true
 		}
