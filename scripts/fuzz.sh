@@ -8,6 +8,15 @@ fuzztime=${FUZZTIME:-8s}
 patterns=("$@")
 [ ${#patterns[@]} -gt 0 ] || patterns=(./engine/...)
 
+# corpus_size counts the committed inputs of a target (0 when none).
+corpus_size() {
+	if [ -d "$1" ]; then
+		find "$1" -type f | wc -l
+	else
+		echo 0
+	fi
+}
+
 status=0
 ran=0
 while IFS=$'\t' read -r pkg dir; do
@@ -26,9 +35,9 @@ while IFS=$'\t' read -r pkg dir; do
 		# time runs out while it minimises a new (not failing) input on a
 		# loaded machine; that is no finding. Only a run that fails without
 		# that message, or that leaves a crasher in testdata, counts.
-		before=$(ls "$dir/testdata/fuzz/$target" 2>/dev/null | wc -l)
+		before=$(corpus_size "$dir/testdata/fuzz/$target")
 		if ! out=$(go test -run='^$' -fuzz="^${target}\$" -fuzztime="$fuzztime" -fuzzminimizetime=10x "$pkg" 2>&1); then
-			after=$(ls "$dir/testdata/fuzz/$target" 2>/dev/null | wc -l)
+			after=$(corpus_size "$dir/testdata/fuzz/$target")
 			echo "$out"
 			if grep -q 'context deadline exceeded' <<<"$out" && [ "$after" -eq "$before" ]; then
 				echo "note: $pkg $target stopped while minimising an input; no crasher"
