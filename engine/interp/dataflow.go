@@ -153,15 +153,16 @@ func (th *thread) appendValue(b []byte, v *asl.Value, input []byte) ([]byte, err
 
 // call evaluates an intrinsic function call.
 func (th *thread) call(c *intrinsic.Call, input []byte) ([]byte, error) {
-	env := &intrinsic.Env{
-		Input:      input,
-		ContextFor: th.contextFor,
-		UUID:       th.run.env.IDs.UUID,
-		Random:     th.run.env.Random,
+	env := th.ienv
+	if env == nil {
+		// one Env per thread, made on its first call: only Input changes
+		env = &intrinsic.Env{ContextFor: th.contextFor, UUID: th.run.env.IDs.UUID, Random: th.run.env.Random}
+		if env.Random == nil {
+			env.Random = th.run.fixedRandom
+		}
+		th.ienv = env
 	}
-	if env.Random == nil {
-		env.Random = th.run.fixedRandom
-	}
+	env.Input = input
 	v, err := c.Eval(env)
 	if err != nil {
 		var ie *intrinsic.Error

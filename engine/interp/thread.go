@@ -7,6 +7,7 @@ import (
 
 	"github.com/stepwise-sfn/stepwise/engine/asl"
 	"github.com/stepwise-sfn/stepwise/engine/history"
+	"github.com/stepwise-sfn/stepwise/engine/intrinsic"
 	"github.com/stepwise-sfn/stepwise/engine/states"
 )
 
@@ -47,6 +48,7 @@ type thread struct {
 
 	task *pendingTask
 	join *join
+	ienv *intrinsic.Env // reused by every intrinsic call of the thread
 
 	// Map iteration context.
 	item     *mapItem // set while a Map evaluates ItemSelector
