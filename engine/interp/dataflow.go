@@ -96,7 +96,17 @@ func errorOutput(input []byte, err *states.Error, rp asl.OptionalPath) ([]byte, 
 
 // evalTemplate evaluates a payload template against input.
 func (th *thread) evalTemplate(v *asl.Value, input []byte) ([]byte, error) {
-	return th.appendValue(nil, v, input)
+	if v.Static != nil {
+		return v.Static, nil
+	}
+	// build in the thread's scratch buffer, then copy out once: one
+	// allocation of the exact size instead of one per growth
+	buf, err := th.appendValue(th.scratch[:0], v, input)
+	if err != nil {
+		return nil, err
+	}
+	th.scratch = buf[:0]
+	return append([]byte(nil), buf...), nil
 }
 
 func (th *thread) appendValue(b []byte, v *asl.Value, input []byte) ([]byte, error) {

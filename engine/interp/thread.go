@@ -46,9 +46,10 @@ type thread struct {
 	attempts   []int64 // per retrier of st
 	retryCount int
 
-	task *pendingTask
-	join *join
-	ienv *intrinsic.Env // reused by every intrinsic call of the thread
+	task    *pendingTask
+	join    *join
+	ienv    *intrinsic.Env // reused by every intrinsic call of the thread
+	scratch []byte         // reused by payload templates
 
 	// Map iteration context.
 	item     *mapItem // set while a Map evaluates ItemSelector
