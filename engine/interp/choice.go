@@ -211,55 +211,44 @@ func ordered(rel string, c int) bool {
 }
 
 // wildcardMatch matches s against a StringMatches pattern: * matches any
-// run of characters, \* a literal star and \\ a backslash.
+// run of characters, \* a literal star and \\ a backslash. Greedy with one
+// backtrack point, so it takes at most len(pattern)*len(s) steps whatever
+// the pattern.
 func wildcardMatch(pattern, s string) bool {
-	type tok struct {
+	type item struct {
+		c    byte
 		star bool
-		lit  string
 	}
-	var toks []tok
-	var lit strings.Builder
+	p := make([]item, 0, len(pattern))
 	for i := 0; i < len(pattern); i++ {
-		c := pattern[i]
-		switch {
+		switch c := pattern[i]; {
 		case c == '\\' && i+1 < len(pattern):
 			i++
-			lit.WriteByte(pattern[i])
+			p = append(p, item{c: pattern[i]})
 		case c == '*':
-			if lit.Len() > 0 {
-				toks = append(toks, tok{lit: lit.String()})
-				lit.Reset()
-			}
-			toks = append(toks, tok{star: true})
+			p = append(p, item{star: true})
 		default:
-			lit.WriteByte(c)
+			p = append(p, item{c: c})
 		}
 	}
-	if lit.Len() > 0 {
-		toks = append(toks, tok{lit: lit.String()})
-	}
-	// greedy match with backtracking over the last star
-	var match func(ti int, s string) bool
-	match = func(ti int, s string) bool {
-		for ; ti < len(toks); ti++ {
-			t := toks[ti]
-			if t.star {
-				if ti == len(toks)-1 {
-					return true
-				}
-				for k := 0; k <= len(s); k++ {
-					if match(ti+1, s[k:]) {
-						return true
-					}
-				}
-				return false
-			}
-			if !strings.HasPrefix(s, t.lit) {
-				return false
-			}
-			s = s[len(t.lit):]
+	pi, si, star, mark := 0, 0, -1, 0
+	for si < len(s) {
+		switch {
+		case pi < len(p) && !p[pi].star && p[pi].c == s[si]:
+			pi++
+			si++
+		case pi < len(p) && p[pi].star:
+			star, mark = pi, si
+			pi++
+		case star >= 0:
+			mark++
+			pi, si = star+1, mark
+		default:
+			return false
 		}
-		return s == ""
 	}
-	return match(0, s)
+	for pi < len(p) && p[pi].star {
+		pi++
+	}
+	return pi == len(p)
 }

@@ -232,3 +232,25 @@ func TestCallbackTask(t *testing.T) {
 		t.Fatalf("status %v error %s\n%s", r.Status(), name, types(r))
 	}
 }
+
+func TestStringMatches(t *testing.T) {
+	def := `{"StartAt":"C","States":{"C":{"Type":"Choice","Choices":[{"Variable":"$.s","StringMatches":"%s","Next":"Y"}],"Default":"N"},
+		"Y":{"Type":"Pass","Result":"yes","End":true},"N":{"Type":"Pass","Result":"no","End":true}}}`
+	for _, c := range []struct {
+		pattern, s, want string
+	}{
+		{"log-*.txt", "log-2024.txt", `"yes"`},
+		{"log-*.txt", "log-2024.csv", `"no"`},
+		{"*", "", `"yes"`},
+		{`a\\*b`, "a*b", `"yes"`},
+		{`a\\*b`, "axb", `"no"`},
+		{"*a*b*c", "xxaxxbxxc", `"yes"`},
+		// many stars against a long miss: must not backtrack exponentially
+		{strings.Repeat("*a", 30) + "b", strings.Repeat("a", 4000), `"no"`},
+	} {
+		r := run(t, fmt.Sprintf(def, c.pattern), fmt.Sprintf(`{"s":%q}`, c.s), nil)
+		if string(r.Output()) != c.want {
+			t.Errorf("%q matches %q: got %s, want %s", c.pattern, c.s, r.Output(), c.want)
+		}
+	}
+}

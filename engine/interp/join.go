@@ -41,7 +41,7 @@ func (j *join) runnable(parent *thread, now time.Time) *thread {
 			return t
 		}
 	}
-	if j.isMap && j.next < len(j.items) && (j.max == 0 || int64(len(j.children)) < j.max) {
+	if j.canSpawn() {
 		return parent
 	}
 	if len(j.children) == 0 && j.pending == 0 {
@@ -64,7 +64,7 @@ func (j *join) step(ctx context.Context, th *thread) {
 		}
 		return
 	}
-	if j.isMap && j.next < len(j.items) && (j.max == 0 || int64(len(j.children)) < j.max) {
+	if j.canSpawn() {
 		th.spawnIteration()
 		return
 	}
@@ -75,6 +75,20 @@ func (j *join) step(ctx context.Context, th *thread) {
 			th.parallelSucceeded()
 		}
 	}
+}
+
+// canSpawn reports whether a Map may start its next iteration now.
+func (j *join) canSpawn() bool {
+	return j.isMap && j.next < len(j.items) && (j.max == 0 || int64(len(j.children)) < j.max)
+}
+
+// lastRecorded is the event a Parallel's closing events point back to:
+// the last one recorded (in a hidden thread, its own last).
+func (th *thread) lastRecorded() int64 {
+	if th.hidden {
+		return th.last
+	}
+	return th.run.lastEventID()
 }
 
 // child returns a new thread running sm with input, under th.
@@ -116,10 +130,7 @@ func (th *thread) branchIndex(c *thread) int {
 func (th *thread) collectBranch(c *thread) {
 	if c.err != nil {
 		th.abortChildren()
-		prev := th.run.lastEventID()
-		if th.hidden {
-			prev = th.last
-		}
+		prev := th.lastRecorded()
 		id := th.record(history.ParallelStateFailed, prev, nil)
 		th.last = prev
 		th.join = nil
@@ -131,10 +142,7 @@ func (th *thread) collectBranch(c *thread) {
 }
 
 func (th *thread) parallelSucceeded() {
-	prev := th.run.lastEventID()
-	if th.hidden {
-		prev = th.last
-	}
+	prev := th.lastRecorded()
 	th.record(history.ParallelStateSucceeded, prev, nil)
 	th.last = prev
 	out := joinArray(th.join.results)

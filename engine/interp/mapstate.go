@@ -37,7 +37,7 @@ func (th *thread) mapState() {
 	}
 	j := &join{isMap: true, tolerated: -1, toleratedP: -1}
 	j.distributed = st.ItemProcessor != nil && st.ItemProcessor.ProcessorConfig.Mode == "DISTRIBUTED"
-	if j.max, err = th.mapInteger(st.MaxConcurrency, st.MaxConcurrencyPath, "MaxConcurrencyPath"); err != nil {
+	if j.max, err = th.mapInteger(eff, st.MaxConcurrency, st.MaxConcurrencyPath, "MaxConcurrencyPath"); err != nil {
 		th.failState(th.stateError(err))
 		return
 	}
@@ -72,7 +72,7 @@ func (th *thread) mapState() {
 		if st.ToleratedFailureCount != nil {
 			fixed = *st.ToleratedFailureCount
 		}
-		if j.tolerated, err = th.mapInteger(fixed, st.ToleratedFailureCountPath, "ToleratedFailureCountPath"); err != nil {
+		if j.tolerated, err = th.mapInteger(eff, fixed, st.ToleratedFailureCountPath, "ToleratedFailureCountPath"); err != nil {
 			th.failState(th.stateError(err))
 			return
 		}
@@ -112,14 +112,11 @@ func (th *thread) mapState() {
 	th.stage = stageJoin
 }
 
-// mapInteger reads MaxConcurrency or ToleratedFailureCount, or their Path.
-func (th *thread) mapInteger(fixed int64, p *jsonpath.Path, field string) (int64, error) {
+// mapInteger reads MaxConcurrency or ToleratedFailureCount, or their Path
+// (evaluated on eff, the state's effective input).
+func (th *thread) mapInteger(eff []byte, fixed int64, p *jsonpath.Path, field string) (int64, error) {
 	if p == nil {
 		return fixed, nil
-	}
-	eff, err := th.selectPath(th.st.InputPath, th.input)
-	if err != nil {
-		return 0, err
 	}
 	v, err := th.get(p, eff)
 	if err != nil {
@@ -142,7 +139,7 @@ func (th *thread) batch(items [][]byte, input []byte) ([][]byte, error) {
 		f   string
 	}{{b.MaxItemsPerBatchPath, &maxItems, "MaxItemsPerBatchPath"}, {b.MaxInputBytesPerBatchPath, &maxBytes, "MaxInputBytesPerBatchPath"}} {
 		if pv.p != nil {
-			n, err := th.mapInteger(0, pv.p, pv.f)
+			n, err := th.mapInteger(input, 0, pv.p, pv.f)
 			if err != nil {
 				return nil, err
 			}

@@ -22,8 +22,8 @@ const (
 	kindActivity                     // Activity* events
 )
 
-// Resource is a Task state's Resource, classified.
-type Resource struct {
+// resource is a Task state's Resource, classified.
+type resource struct {
 	ARN      string
 	Kind     resourceKind
 	Type     string // TaskScheduled resourceType, e.g. "lambda", "aws-sdk:s3"
@@ -33,9 +33,9 @@ type Resource struct {
 	Function string // for kindLambda
 }
 
-// ParseResource classifies a Task Resource ARN.
-func ParseResource(arn, region string) Resource {
-	r := Resource{ARN: arn, Region: region}
+// parseResource classifies a Task Resource ARN.
+func parseResource(arn, region string) resource {
+	r := resource{ARN: arn, Region: region}
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) < 6 {
 		r.Type, r.Name = "unknown", arn
@@ -76,7 +76,7 @@ func ParseResource(arn, region string) Resource {
 
 // pendingTask is a task invocation waiting for its result.
 type pendingTask struct {
-	res         Resource
+	res         resource
 	token       string
 	params      []byte
 	timeoutAt   time.Time
@@ -100,15 +100,16 @@ func (t *pendingTask) deadline() time.Time {
 // taskState runs (or retries) a Task state up to its invocation.
 func (th *thread) taskState(ctx context.Context) {
 	st := th.st
-	res := ParseResource(st.Resource, th.run.ex.Region)
+	res := parseResource(st.Resource, th.run.ex.Region)
 	task := &pendingTask{res: res}
 	if res.Pattern == "waitForTaskToken" || res.Kind == kindActivity {
 		task.token = th.run.env.IDs.UUID()
 	}
 	th.task = task
-	eff, err := th.selectPath(st.InputPath, th.input)
+	in, err := th.selectPath(st.InputPath, th.input)
+	eff := in
 	if err == nil && st.Parameters != nil {
-		eff, err = th.evalTemplate(st.Parameters, eff)
+		eff, err = th.evalTemplate(st.Parameters, in)
 	}
 	if err != nil {
 		th.task = nil
@@ -116,9 +117,9 @@ func (th *thread) taskState(ctx context.Context) {
 		return
 	}
 	task.params = eff
-	timeout, err := th.seconds(st.TimeoutSeconds, st.TimeoutSecondsPath, "TimeoutSecondsPath")
+	timeout, err := th.seconds(in, st.TimeoutSeconds, st.TimeoutSecondsPath, "TimeoutSecondsPath")
 	if err == nil {
-		task.heartbeat, err = th.seconds(st.HeartbeatSeconds, st.HeartbeatSecondsPath, "HeartbeatSecondsPath")
+		task.heartbeat, err = th.seconds(in, st.HeartbeatSeconds, st.HeartbeatSecondsPath, "HeartbeatSecondsPath")
 	}
 	if err != nil {
 		th.task = nil
@@ -179,19 +180,16 @@ func (th *thread) taskState(ctx context.Context) {
 	th.taskSucceeded(buf.Bytes())
 }
 
-// seconds evaluates TimeoutSeconds/HeartbeatSeconds or their Path form.
-func (th *thread) seconds(fixed *int64, path *jsonpath.Path, field string) (int64, error) {
+// seconds evaluates TimeoutSeconds/HeartbeatSeconds or their Path form
+// (on in, the state input after InputPath).
+func (th *thread) seconds(in []byte, fixed *int64, path *jsonpath.Path, field string) (int64, error) {
 	if fixed != nil {
 		return *fixed, nil
 	}
 	if path == nil {
 		return 0, nil
 	}
-	eff, err := th.selectPath(th.st.InputPath, th.input)
-	if err != nil {
-		return 0, err
-	}
-	v, err := th.get(path, eff)
+	v, err := th.get(path, in)
 	if err != nil {
 		return 0, &pathError{fmt.Sprintf("The %s parameter does not reference an input value: %s", field, path.String())}
 	}
