@@ -54,7 +54,7 @@ var allowedEngineImports = map[string][]string{
 	"engine/store":     {"engine/history"},
 	"engine/store/mem": {"engine/store", "engine/history", "engine/states"},
 	"engine/mock":      {"engine/interp", "engine/history", "engine/states"},
-	"engine/sfn":       {"engine/asl", "engine/interp", "engine/mock", "engine/store", "engine/store/mem", "engine/history", "engine/states"},
+	"engine/sfn":       {"engine/asl", "engine/interp", "engine/jsonpath", "engine/mock", "engine/store", "engine/store/mem", "engine/history", "engine/states"},
 }
 
 // hostMayImport reports whether a package outside engine/ (a host: cmd/*,

@@ -66,6 +66,7 @@ func benchCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	budget := fs.Duration("budget", 10*time.Second, "stop adding warm-up runs, and then timed runs, once they took this long in all")
 	engine := fs.String("engine", "", "engine label (default stepwise, stepwise-wasm under js)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole command to this file")
+	memProfile := fs.String("memprofile", "", "write an allocation profile of the whole command to this file")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -80,8 +81,17 @@ func benchCommand(ctx context.Context, args []string, stdout io.Writer) error {
 		}
 		defer pprof.StopCPUProfile()
 	}
+	if *memProfile != "" {
+		runtime.MemProfileRate = 4096
+		defer func() {
+			if f, err := os.Create(*memProfile); err == nil {
+				pprof.Lookup("allocs").WriteTo(f, 0)
+				f.Close()
+			}
+		}()
+	}
 	if fs.NArg() != 1 {
-		return errors.New("usage: stepwise bench [-runs N] [-warmup N] [-budget D] [-engine NAME] [-cpuprofile FILE] WORKLOAD_DIR")
+		return errors.New("usage: stepwise bench [-runs N] [-warmup N] [-budget D] [-engine NAME] [-cpuprofile FILE] [-memprofile FILE] WORKLOAD_DIR")
 	}
 	dir := fs.Arg(0)
 	res := benchResult{Engine: *engine, Workload: filepath.Base(filepath.Clean(dir))}

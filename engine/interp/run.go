@@ -1,14 +1,13 @@
 package interp
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"time"
 
 	"github.com/stepwise-sfn/stepwise/engine/asl"
 	"github.com/stepwise-sfn/stepwise/engine/history"
+	"github.com/stepwise-sfn/stepwise/engine/jsonpath"
 	"github.com/stepwise-sfn/stepwise/engine/states"
 )
 
@@ -48,7 +47,7 @@ type Run struct {
 	env      *Env
 	ex       Execution
 	status   Status
-	events   []history.Event
+	events   eventLog
 	output   []byte
 	errName  string
 	cause    string
@@ -92,18 +91,15 @@ func (p *Program) Start(ctx context.Context, env *Env, ex Execution) *Run {
 }
 
 func compactJSON(b []byte) []byte {
-	var buf bytes.Buffer
-	if json.Compact(&buf, b) != nil {
-		return b
-	}
-	return buf.Bytes()
+	out, _ := jsonpath.Compact(b)
+	return out
 }
 
 // record appends an event stamped with the clock's time and returns its id.
 func (r *Run) record(t history.Type, prev int64, details any) int64 {
-	id := int64(len(r.events) + 1)
+	id := int64(r.events.n + 1)
 	e := history.Event{Timestamp: r.now(), Type: t, ID: id, PreviousEventID: prev, Details: details}
-	r.events = append(r.events, e)
+	r.events.add(e)
 	if r.env.OnEvent != nil {
 		r.env.OnEvent(e)
 	}
@@ -159,7 +155,7 @@ func (r *Run) Step(ctx context.Context) Status {
 	return r.status
 }
 
-func (r *Run) lastEventID() int64 { return int64(len(r.events)) }
+func (r *Run) lastEventID() int64 { return int64(r.events.n) }
 
 func (r *Run) blockedStatus() Status {
 	if len(r.tasks) > 0 {
@@ -233,8 +229,14 @@ func (r *Run) PendingTokens() []string {
 	return out
 }
 
-// Events returns the history so far. The slice must not be modified.
-func (r *Run) Events() []history.Event { return r.events }
+// Events returns the history so far, in a new slice.
+func (r *Run) Events() []history.Event { return r.events.appendFrom(nil, 0) }
+
+// EventsSince returns the events after the first n, in a new slice.
+func (r *Run) EventsSince(n int) []history.Event { return r.events.appendFrom(nil, n) }
+
+// EventCount returns the number of events recorded so far.
+func (r *Run) EventCount() int { return r.events.n }
 
 // Execution returns the identity the run was started with.
 func (r *Run) Execution() Execution { return r.ex }

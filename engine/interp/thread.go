@@ -184,7 +184,7 @@ func (th *thread) enterState(ctx context.Context) {
 	th.attempts = nil
 	th.retryCount = 0
 	th.enteredAt = th.run.now()
-	if max := th.run.maxEvents(); len(th.run.events) >= max-1 && !th.hidden {
+	if max := th.run.maxEvents(); th.run.events.n >= max-1 && !th.hidden {
 		th.run.finish(Failed, history.ExecutionFailed, states.Runtime,
 			fmt.Sprintf("The execution reached the maximum number of history events (%d).", max), th.run.lastEventID())
 		return

@@ -2,7 +2,6 @@ package sfn
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -10,6 +9,7 @@ import (
 
 	"github.com/stepwise-sfn/stepwise/engine/history"
 	"github.com/stepwise-sfn/stepwise/engine/interp"
+	"github.com/stepwise-sfn/stepwise/engine/jsonpath"
 	"github.com/stepwise-sfn/stepwise/engine/store"
 )
 
@@ -103,13 +103,14 @@ func (s *Service) start(ctx context.Context, body []byte, sync bool) (*liveRun, 
 	if sync && m.Type != typeExpress {
 		return nil, nil, &Error{Code: CodeStateMachineTypeNotSupport, Message: "This operation is not supported by this type of state machine"}
 	}
-	input := "{}"
+	input, inputBytes := "{}", []byte("{}")
 	if in.Input != nil {
 		input = *in.Input
 		if len(input) > maxInputBytes {
 			return nil, nil, errorf(CodeInvalidExecutionInput, "Invalid State Machine Execution Input: 'Input exceeds the maximum size of %d bytes.'", maxInputBytes)
 		}
-		if !json.Valid([]byte(input)) {
+		inputBytes = []byte(input)
+		if !jsonpath.Valid(inputBytes) {
 			return nil, nil, invalidInput(input)
 		}
 	}
@@ -150,7 +151,7 @@ func (s *Service) start(ctx context.Context, body []byte, sync bool) (*liveRun, 
 	}
 	rec := &store.Execution{
 		ARN: arn, StateMachineARN: m.ARN, Name: name, Type: m.Type, Status: "RUNNING",
-		Input: []byte(input), TraceHeader: trace, StartDate: startTime,
+		Input: inputBytes, TraceHeader: trace, StartDate: startTime,
 		Definition: m.Definition, RoleARN: m.RoleARN, Logging: m.Logging, Tracing: m.Tracing,
 		RevisionID: m.RevisionID, MachineUpdateDate: m.UpdateDate,
 	}
@@ -167,7 +168,7 @@ func (s *Service) start(ctx context.Context, body []byte, sync bool) (*liveRun, 
 	}
 	ex := interp.Execution{
 		ExecutionARN: arn, StateMachineARN: m.ARN, StateMachineName: m.Name, Name: name,
-		RoleARN: m.RoleARN, Type: m.Type, Input: []byte(input), StartTime: startTime,
+		RoleARN: m.RoleARN, Type: m.Type, Input: inputBytes, StartTime: startTime,
 		Region: s.region, AccountID: s.account,
 	}
 	if stored {

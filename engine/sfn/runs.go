@@ -36,12 +36,12 @@ func (s *Service) drive(ctx context.Context, lr *liveRun) *Error {
 		if st != interp.WaitingTimer || lr.clock == nil {
 			break
 		}
-		wake, before := lr.run.WakeAt(), len(lr.run.Events())
+		wake, before := lr.run.WakeAt(), lr.run.EventCount()
 		lr.clock.Set(wake)
 		lr.run.Step(ctx)
 		// A run that neither records anything nor moves its wake time
 		// after its timer fired would spin here forever.
-		if lr.run.Status() == interp.WaitingTimer && len(lr.run.Events()) == before && lr.run.WakeAt().Equal(wake) {
+		if lr.run.Status() == interp.WaitingTimer && lr.run.EventCount() == before && lr.run.WakeAt().Equal(wake) {
 			break
 		}
 	}
@@ -68,11 +68,11 @@ func (s *Service) sync(ctx context.Context, lr *liveRun) *Error {
 	if !lr.stored {
 		return nil
 	}
-	if evs := run.Events(); len(evs) > lr.persisted {
-		if err := s.st.AppendEvents(ctx, lr.rec.ARN, evs[lr.persisted:]); err != nil {
+	if n := run.EventCount(); n > lr.persisted {
+		if err := s.st.AppendEvents(ctx, lr.rec.ARN, run.EventsSince(lr.persisted)); err != nil {
 			return storeErr(err)
 		}
-		lr.persisted = len(evs)
+		lr.persisted = n
 	}
 	if final {
 		if err := s.st.PutExecution(ctx, lr.rec); err != nil {

@@ -284,7 +284,7 @@ type GetExecutionHistoryOutput struct {
 // request; malformed JSON or a member of the wrong JSON type is a
 // SerializationException, as the AWS JSON protocol answers them.
 func decodeRequest(body []byte, dst any) *Error {
-	if len(body) == 0 {
+	if len(body) == 0 || decodeStrings(body, dst) {
 		return nil
 	}
 	if err := json.Unmarshal(body, dst); err != nil {

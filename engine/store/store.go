@@ -98,7 +98,8 @@ type Store interface {
 	Executions(ctx context.Context, stateMachineARN string) ([]*Execution, error)
 
 	// AppendEvents appends events to an execution's history. Their IDs
-	// continue the stored ones; the store does not renumber them.
+	// continue the stored ones; the store does not renumber them. The
+	// store may keep the slice: the caller must not modify it afterwards.
 	AppendEvents(ctx context.Context, executionARN string, events []history.Event) error
 	// Events returns up to limit events of an execution's history in ID
 	// order, starting at index offset (0 is the first event), and the

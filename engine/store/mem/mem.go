@@ -144,6 +144,12 @@ func (s *Store) AppendEvents(ctx context.Context, executionARN string, events []
 	if !ok {
 		return fmt.Errorf("execution %s: %w", executionARN, store.ErrNotFound)
 	}
+	if x.events == nil {
+		// The first batch is often the whole history: keep it (the caller
+		// gave it up) rather than copy it.
+		x.events = events[:len(events):len(events)]
+		return nil
+	}
 	x.events = append(x.events, events...)
 	return nil
 }
