@@ -73,6 +73,10 @@ type TaskResult struct {
 	// Pending means the result comes later, through Run.SendTaskSuccess or
 	// Run.SendTaskFailure with the request's Token.
 	Pending bool
+	// Token is, for a Pending result of a task that has no token of its
+	// own (not a callback or activity task), the token the runner will
+	// deliver the result with; empty: the run generates one.
+	Token string
 	// Submitted is the output of the submit call for a .waitForTaskToken
 	// task (the TaskSubmitted event's output); nil means "{}".
 	Submitted []byte
@@ -102,4 +106,7 @@ type Env struct {
 	Random func(lo, hi int64) int64
 	// OnEvent, if set, is called with every event as it is recorded.
 	OnEvent func(history.Event)
+	// TraceDataFlow records the data flow of every state visit, for
+	// Run.DataFlow (debuggers). Off, the stages cost one comparison each.
+	TraceDataFlow bool
 }

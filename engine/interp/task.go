@@ -159,6 +159,9 @@ func (th *thread) taskState(ctx context.Context) {
 	if result.Pending {
 		th.stage = stageTask
 		if task.token == "" {
+			task.token = result.Token
+		}
+		if task.token == "" {
 			task.token = th.run.env.IDs.UUID()
 		}
 		th.run.tasks[task.token] = th

@@ -1,6 +1,8 @@
 package sfn
 
 import (
+	"bytes"
+	"encoding/json"
 	"strconv"
 
 	"github.com/stepwise-sfn/stepwise/engine/history"
@@ -78,16 +80,33 @@ func logRecord(executionARN string, lc store.LoggingConfiguration, e history.Eve
 // eventLogger returns the Env.OnEvent hook that writes an execution's log
 // records, or nil when nothing is logged.
 func (s *Service) eventLogger(executionARN string, lc store.LoggingConfiguration) func(history.Event) {
+	onEvent := s.onEvent
 	if s.logSink == nil || lc.Level == "" || lc.Level == "OFF" {
-		return nil
+		if onEvent == nil {
+			return nil
+		}
+		return func(e history.Event) { notifyEvent(onEvent, executionARN, e) }
 	}
 	sink := s.logSink
 	return func(e history.Event) {
+		if onEvent != nil {
+			notifyEvent(onEvent, executionARN, e)
+		}
 		if !logged(lc.Level, e.Type) {
 			return
 		}
 		if rec, err := logRecord(executionARN, lc, e); err == nil {
 			sink(rec)
 		}
+	}
+}
+
+// notifyEvent hands an event to Options.OnEvent in the API's encoding.
+func notifyEvent(onEvent func(string, []byte), executionARN string, e history.Event) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // as the API writes events
+	if enc.Encode(e) == nil {
+		onEvent(executionARN, bytes.TrimSuffix(buf.Bytes(), []byte("\n")))
 	}
 }

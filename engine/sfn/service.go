@@ -55,6 +55,10 @@ type Options struct {
 	// MaxHistoryEvents bounds the history of a STANDARD execution; the
 	// benchmarks lift it to record AWS-sized histories of longer runs.
 	MaxHistoryEvents int // 0: AWS's 25,000; negative: no limit
+	// OnEvent, if set, receives every history event of every execution as
+	// it is recorded, encoded as GetExecutionHistory encodes it. It is
+	// called inside Invoke: it must not call Invoke itself.
+	OnEvent func(executionARN string, event []byte)
 }
 
 // TestCaseRunner is implemented by task runners that serve Step Functions
@@ -85,6 +89,28 @@ type Service struct {
 	live map[string]*liveRun
 	// programs caches compiled definitions by definition text.
 	programs map[string]*interp.Program
+	onEvent  func(executionARN string, event []byte)
+	// tokens are task tokens seen waiting (see rememberTokens).
+	tokens map[string]struct{}
+}
+
+// SetClock changes the service clock and whether new executions run on
+// virtual time (see Options). Running executions keep the clock they
+// started with.
+func (s *Service) SetClock(clock interp.Clock, virtual bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if clock == nil {
+		clock = interp.NewVirtualClock(DefaultEpoch)
+	}
+	s.clock, s.virtual = clock, virtual
+}
+
+// SetTasks changes the task runner of executions started from now on.
+func (s *Service) SetTasks(tasks interp.TaskRunner) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.tasks = tasks
 }
 
 // New returns a Service with the options' defaults filled in.
@@ -93,7 +119,7 @@ func New(opts Options) *Service {
 		st: opts.Store, region: opts.Region, account: opts.AccountID, clock: opts.Clock,
 		virtual: opts.Virtual, ids: opts.IDs, tasks: opts.Tasks, logSink: opts.LogSink,
 		live: map[string]*liveRun{}, programs: map[string]*interp.Program{},
-		maxEvents: opts.MaxHistoryEvents,
+		maxEvents: opts.MaxHistoryEvents, onEvent: opts.OnEvent,
 	}
 	switch {
 	case s.maxEvents == 0:

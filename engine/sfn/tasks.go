@@ -1,0 +1,164 @@
+package sfn
+
+import (
+	"context"
+
+	"github.com/stepwise-sfn/stepwise/engine/jsonpath"
+)
+
+func init() {
+	operations["SendTaskSuccess"] = (*Service).sendTaskSuccess
+	operations["SendTaskFailure"] = (*Service).sendTaskFailure
+	operations["SendTaskHeartbeat"] = (*Service).sendTaskHeartbeat
+}
+
+// Error codes of the SendTask* operations.
+const (
+	CodeTaskDoesNotExist = "TaskDoesNotExist"
+	CodeTaskTimedOut     = "TaskTimedOut"
+	CodeInvalidOutput    = "InvalidOutput"
+)
+
+// SendTaskSuccessInput is the SendTaskSuccess request.
+type SendTaskSuccessInput struct {
+	TaskToken *string `json:"taskToken"`
+	Output    *string `json:"output"`
+}
+
+// SendTaskFailureInput is the SendTaskFailure request.
+type SendTaskFailureInput struct {
+	TaskToken *string `json:"taskToken"`
+	Error     *string `json:"error"`
+	Cause     *string `json:"cause"`
+}
+
+// SendTaskHeartbeatInput is the SendTaskHeartbeat request.
+type SendTaskHeartbeatInput struct {
+	TaskToken *string `json:"taskToken"`
+}
+
+// sendTask finds the live execution waiting for token, lets deliver hand
+// it the outcome, then drives the execution on until it waits or ends.
+func (s *Service) sendTask(ctx context.Context, token string, deliver func(lr *liveRun) error) *Error {
+	for _, lr := range s.live {
+		for _, t := range lr.run.PendingTokens() {
+			if t != token {
+				continue
+			}
+			if err := deliver(lr); err != nil {
+				return errorf(CodeTaskDoesNotExist, "Task does not exist: '%s'", err)
+			}
+			return s.drive(ctx, lr)
+		}
+	}
+	if s.issued(token) {
+		// A token this service gave out whose task has ended.
+		return errorf(CodeTaskTimedOut, "Task Timed Out: 'Provided task does not exist anymore'")
+	}
+	return errorf(CodeInvalidToken, "Invalid Token: 'Invalid token'")
+}
+
+// issued reports whether token was a task token of an execution this
+// service ran: tokens are recorded in TaskScheduled parameters only when
+// the definition passes them on, so the history is not a reliable place;
+// the service keeps the tokens it has seen.
+func (s *Service) issued(token string) bool {
+	_, ok := s.tokens[token]
+	return ok
+}
+
+func taskTokenViolations(token *string, v *violations) {
+	if token == nil {
+		v.null("taskToken")
+		return
+	}
+	v.length(*token, "taskToken", 1, 2048)
+}
+
+func (s *Service) sendTaskSuccess(ctx context.Context, body []byte) (any, *Error) {
+	var in SendTaskSuccessInput
+	if err := decodeRequest(body, &in); err != nil {
+		return nil, err
+	}
+	var v violations
+	taskTokenViolations(in.TaskToken, &v)
+	if in.Output == nil {
+		v.null("output")
+	} else if len(*in.Output) > maxInputBytes {
+		v.add("...", "output", "Member must have length less than or equal to 262144")
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	out := []byte(*in.Output)
+	if !jsonpath.Valid(out) {
+		return nil, errorf(CodeInvalidOutput, "Invalid Output: 'Output is not valid JSON'")
+	}
+	s.rememberTokens()
+	if err := s.sendTask(ctx, *in.TaskToken, func(lr *liveRun) error {
+		return lr.run.SendTaskSuccess(*in.TaskToken, out)
+	}); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func (s *Service) sendTaskFailure(ctx context.Context, body []byte) (any, *Error) {
+	var in SendTaskFailureInput
+	if err := decodeRequest(body, &in); err != nil {
+		return nil, err
+	}
+	var v violations
+	taskTokenViolations(in.TaskToken, &v)
+	errName, cause := "", ""
+	if in.Error != nil {
+		errName = *in.Error
+		v.length(errName, "error", 0, 256)
+	}
+	if in.Cause != nil {
+		cause = *in.Cause
+		v.length(cause, "cause", 0, 32768)
+	}
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	s.rememberTokens()
+	if err := s.sendTask(ctx, *in.TaskToken, func(lr *liveRun) error {
+		return lr.run.SendTaskFailure(*in.TaskToken, errName, cause)
+	}); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+func (s *Service) sendTaskHeartbeat(ctx context.Context, body []byte) (any, *Error) {
+	var in SendTaskHeartbeatInput
+	if err := decodeRequest(body, &in); err != nil {
+		return nil, err
+	}
+	var v violations
+	taskTokenViolations(in.TaskToken, &v)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	s.rememberTokens()
+	if err := s.sendTask(ctx, *in.TaskToken, func(lr *liveRun) error {
+		return lr.run.SendTaskHeartbeat(*in.TaskToken)
+	}); err != nil {
+		return nil, err
+	}
+	return struct{}{}, nil
+}
+
+// rememberTokens records the tokens live executions wait for, so that a
+// token whose task has since ended is told apart from one never issued.
+func (s *Service) rememberTokens() {
+	if s.tokens == nil {
+		s.tokens = map[string]struct{}{}
+	}
+	for _, lr := range s.live {
+		for _, t := range lr.run.PendingTokens() {
+			s.tokens[t] = struct{}{}
+		}
+	}
+}
