@@ -92,6 +92,10 @@ type Service struct {
 	onEvent  func(executionARN string, event []byte)
 	// tokens are task tokens seen waiting (see rememberTokens).
 	tokens map[string]struct{}
+	// baseTasks is Options.Tasks or the mock configuration; hostTasks
+	// the host's handler; tasks routes between them (hosttasks.go).
+	baseTasks interp.TaskRunner
+	hostTasks *TaskHandler
 }
 
 // SetClock changes the service clock and whether new executions run on
@@ -106,11 +110,13 @@ func (s *Service) SetClock(clock interp.Clock, virtual bool) {
 	s.clock, s.virtual = clock, virtual
 }
 
-// SetTasks changes the task runner of executions started from now on.
+// SetTasks changes the task runner of executions started from now on
+// (a host's TaskHandler stays in front of it).
 func (s *Service) SetTasks(tasks interp.TaskRunner) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.tasks = tasks
+	s.baseTasks = tasks
+	s.tasks = s.routedTasks()
 }
 
 // New returns a Service with the options' defaults filled in.
@@ -119,7 +125,7 @@ func New(opts Options) *Service {
 		st: opts.Store, region: opts.Region, account: opts.AccountID, clock: opts.Clock,
 		virtual: opts.Virtual, ids: opts.IDs, tasks: opts.Tasks, logSink: opts.LogSink,
 		live: map[string]*liveRun{}, programs: map[string]*interp.Program{},
-		maxEvents: opts.MaxHistoryEvents, onEvent: opts.OnEvent,
+		maxEvents: opts.MaxHistoryEvents, onEvent: opts.OnEvent, baseTasks: opts.Tasks,
 	}
 	switch {
 	case s.maxEvents == 0:

@@ -71,3 +71,32 @@ func TestSendTaskSuccessAndFailure(t *testing.T) {
 		t.Fatalf("after SendTaskFailure: %v", d)
 	}
 }
+
+func TestHostTaskHandlerInFrontOfMocks(t *testing.T) {
+	s := newTestService(Options{Virtual: true})
+	var started []HostTask
+	s.SetTaskHandler(&TaskHandler{
+		Handles: func(resource, state string) bool { return resource == "arn:aws:states:::js:double" },
+		Start:   func(h HostTask) { started = append(started, h) },
+	})
+	if err := s.SetMockConfig([]byte(`{"StateMachines":{"sm":{"TestCases":{"Happy":{"Mocked":"M"}}}},
+		"MockedResponses":{"M":{"0":{"Return":{"from":"mock"}}}}}`)); err != nil {
+		t.Fatal(err)
+	}
+	def := `{"StartAt":"Host","States":{
+		"Host":{"Type":"Task","Resource":"arn:aws:states:::js:double","Parameters":{"n.$":"$.n"},"ResultPath":"$.host","Next":"Mocked"},
+		"Mocked":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","ResultPath":"$.mocked","End":true}}}`
+	mustInvoke(t, s, "CreateStateMachine", createBody("sm", def, ""))
+	mustInvoke(t, s, "StartExecution", `{"stateMachineArn":"`+smARN+`#Happy","name":"h","input":"{\"n\":21}"}`)
+	if len(started) != 1 || string(started[0].Input) != `{"n":21}` || started[0].StateName != "Host" || started[0].Token == "" {
+		t.Fatalf("host tasks started: %+v", started)
+	}
+	mustInvoke(t, s, "SendTaskSuccess", `{"taskToken":"`+started[0].Token+`","output":"{\"doubled\":42}"}`)
+	d := mustInvoke(t, s, "DescribeExecution", `{"executionArn":"arn:aws:states:us-east-1:123456789012:execution:sm:h"}`)
+	if d["status"] != "SUCCEEDED" || d["output"] != `{"n":21,"host":{"doubled":42},"mocked":{"from":"mock"}}` {
+		t.Fatalf("got %v %v", d["status"], d["output"])
+	}
+	if err := s.SetMockConfig([]byte(`{"StateMachines":7}`)); err == nil {
+		t.Fatal("a malformed mock config was accepted")
+	}
+}

@@ -1,0 +1,101 @@
+package sfn
+
+import (
+	"context"
+	"encoding/json"
+
+	"github.com/stepwise-sfn/stepwise/engine/interp"
+)
+
+// HostTask is one invocation of a Task state that the host serves itself
+// (a JavaScript function in the browser, a Go function or a command
+// natively). The host answers it later with SendTaskSuccess or
+// SendTaskFailure and the Token.
+type HostTask struct {
+	Token           string          `json:"token"`
+	Resource        string          `json:"resource"`
+	StateName       string          `json:"stateName"`
+	ExecutionARN    string          `json:"executionArn"`
+	StateMachineARN string          `json:"stateMachineArn"`
+	Input           json.RawMessage `json:"input"` // the effective parameters
+	Attempt         int             `json:"attempt"`
+}
+
+// TaskHandler routes Task states to the host: Handles says whether the
+// host serves a state's resource; Start is handed each such invocation.
+// Start runs inside Invoke: it must not call Invoke itself, only arrange
+// for the answer to come later.
+type TaskHandler struct {
+	Handles func(resource, stateName string) bool
+	Start   func(HostTask)
+}
+
+// SetTaskHandler makes h serve the Task states it handles, for executions
+// started from now on; the others keep going to the task runner (the
+// mock configuration). nil removes the handler.
+func (s *Service) SetTaskHandler(h *TaskHandler) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hostTasks = h
+	s.tasks = s.routedTasks()
+}
+
+// SetMockConfig serves the Step Functions Local mock configuration config
+// (see MockRunner) to executions started from now on; an empty config
+// removes it. It returns a *mock.Error when config cannot be used.
+func (s *Service) SetMockConfig(config []byte) error {
+	var base interp.TaskRunner
+	if len(config) > 0 {
+		r, err := MockRunner(config)
+		if err != nil {
+			return err
+		}
+		base = r
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.baseTasks = base
+	s.tasks = s.routedTasks()
+	return nil
+}
+
+// routedTasks is the runner executions get: the host's handler first,
+// then the base runner.
+func (s *Service) routedTasks() interp.TaskRunner {
+	if s.hostTasks == nil {
+		return s.baseTasks
+	}
+	return &hostRouter{s: s, h: s.hostTasks, base: s.baseTasks}
+}
+
+type hostRouter struct {
+	s    *Service
+	h    *TaskHandler
+	base interp.TaskRunner
+}
+
+func (r *hostRouter) RunTask(ctx context.Context, req *interp.TaskRequest) interp.TaskResult {
+	if r.h.Handles(req.Resource, req.StateName) {
+		tok := req.Token
+		if tok == "" {
+			tok = r.s.ids.UUID()
+		}
+		r.h.Start(HostTask{Token: tok, Resource: req.Resource, StateName: req.StateName,
+			ExecutionARN: req.ExecutionARN, StateMachineARN: req.StateMachineARN,
+			Input: json.RawMessage(req.Parameters), Attempt: req.Attempt})
+		return interp.TaskResult{Pending: true, Token: tok}
+	}
+	if r.base == nil {
+		return interp.Unmocked(req)
+	}
+	return r.base.RunTask(ctx, req)
+}
+
+// ForTestCase keeps the host's handler in front of the test case's mocks.
+func (r *hostRouter) ForTestCase(stateMachineName, testCase string) interp.TaskRunner {
+	tc, ok := r.base.(TestCaseRunner)
+	if !ok {
+		return r
+	}
+	return &hostRouter{s: r.s, h: r.h, base: tc.ForTestCase(stateMachineName, testCase)}
+}
