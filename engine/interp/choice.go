@@ -21,6 +21,9 @@ func (th *thread) choice() {
 		th.failState(th.stateError(err))
 		return
 	}
+	if f := th.flow(); f != nil {
+		f.AfterInputPath = eff
+	}
 	next := ""
 	for _, rule := range st.Choices {
 		ok, err := th.evalRule(rule, eff)

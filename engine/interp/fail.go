@@ -13,6 +13,9 @@ import (
 func (th *thread) succeed() {
 	eff, err := th.selectPath(th.st.InputPath, th.input)
 	if err == nil {
+		if f := th.flow(); f != nil {
+			f.AfterInputPath = eff
+		}
 		eff, err = th.selectPath(th.st.OutputPath, eff)
 	}
 	if err != nil {

@@ -102,8 +102,15 @@ func (th *thread) child(sm *asl.StateMachine, input []byte, last int64) *thread 
 func (th *thread) parallel() {
 	st := th.st
 	eff, err := th.selectPath(st.InputPath, th.input)
+	f := th.flow()
+	if err == nil && f != nil {
+		f.AfterInputPath = eff
+	}
 	if err == nil && st.Parameters != nil {
 		eff, err = th.evalTemplate(st.Parameters, eff)
+		if err == nil && f != nil {
+			f.AfterParameters = eff
+		}
 	}
 	if err != nil {
 		th.failState(th.stateError(err))
@@ -152,13 +159,20 @@ func (th *thread) parallelSucceeded() {
 }
 
 // selectAndFinish applies ResultSelector, ResultPath and OutputPath to the
-// result of a Parallel or Map state.
+// result of a Task, Parallel or Map state.
 func (th *thread) selectAndFinish(result []byte) {
+	f := th.flow()
+	if f != nil {
+		f.Result = result
+	}
 	if th.st.ResultSelector != nil {
 		var err error
 		if result, err = th.evalTemplate(th.st.ResultSelector, result); err != nil {
 			th.failState(th.stateError(err))
 			return
+		}
+		if f != nil {
+			f.AfterResultSelector = result
 		}
 	}
 	th.finishState(result)

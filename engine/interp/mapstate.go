@@ -23,6 +23,9 @@ func (th *thread) mapState() {
 		th.failState(th.stateError(err))
 		return
 	}
+	if f := th.flow(); f != nil {
+		f.AfterInputPath = eff
+	}
 	itemsDoc := eff
 	if st.ItemsPath.Path != nil && !st.ItemsPath.Path.IsRoot() {
 		if itemsDoc, err = th.get(st.ItemsPath.Path, eff); err != nil {

@@ -9,15 +9,25 @@ func (th *thread) pass() {
 		th.failState(th.stateError(err))
 		return
 	}
+	f := th.flow()
+	if f != nil {
+		f.AfterInputPath = eff
+	}
 	if st.Parameters != nil {
 		if eff, err = th.evalTemplate(st.Parameters, eff); err != nil {
 			th.failState(th.stateError(err))
 			return
 		}
+		if f != nil {
+			f.AfterParameters = eff
+		}
 	}
 	result := eff
 	if st.Result != nil {
 		result = st.Result
+	}
+	if f != nil {
+		f.Result = result
 	}
 	th.finishState(result)
 }
@@ -27,6 +37,9 @@ func (th *thread) pass() {
 func (th *thread) finishState(result []byte) {
 	out, err := applyResultPath(th.input, result, th.st.ResultPath)
 	if err == nil {
+		if f := th.flow(); f != nil {
+			f.AfterResultPath = out
+		}
 		out, err = th.selectPath(th.st.OutputPath, out)
 	}
 	if err != nil {

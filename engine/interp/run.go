@@ -59,6 +59,7 @@ type Run struct {
 	express  bool
 	ctxTmpl  contextTemplate
 	seed     uint64
+	flows    []DataFlow // with Env.TraceDataFlow: one per state visit
 }
 
 // Start begins an execution: it records ExecutionStarted and returns the

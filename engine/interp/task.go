@@ -108,8 +108,15 @@ func (th *thread) taskState(ctx context.Context) {
 	th.task = task
 	in, err := th.selectPath(st.InputPath, th.input)
 	eff := in
+	f := th.flow()
+	if err == nil && f != nil {
+		f.AfterInputPath = in
+	}
 	if err == nil && st.Parameters != nil {
 		eff, err = th.evalTemplate(st.Parameters, in)
+		if err == nil && f != nil {
+			f.AfterParameters = eff
+		}
 	}
 	if err != nil {
 		th.task = nil
@@ -276,15 +283,7 @@ func (th *thread) taskSucceeded(output []byte) {
 			"The state/task '"+th.st.Name+"' returned a result with a size exceeding the maximum number of bytes service limit."))
 		return
 	}
-	result := output
-	if th.st.ResultSelector != nil {
-		var err error
-		if result, err = th.evalTemplate(th.st.ResultSelector, output); err != nil {
-			th.failState(th.stateError(err))
-			return
-		}
-	}
-	th.finishState(result)
+	th.selectAndFinish(output)
 }
 
 // taskFailed records the failure of the current invocation and applies

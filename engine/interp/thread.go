@@ -56,6 +56,10 @@ type thread struct {
 	iter     int      // the index of a Map iteration thread
 	hiddenID int64    // event counter for hidden threads
 
+	// flowAt is 1 + the index in run.flows of the current visit's
+	// DataFlow record; 0 when the run is not traced.
+	flowAt int
+
 	// outcome
 	output   []byte
 	err      *states.Error
@@ -142,6 +146,8 @@ func (th *thread) step(ctx context.Context) {
 		th.stage = stageWork
 		if f != nil {
 			f()
+		} else {
+			th.flowRetry() // a retry interval has passed
 		}
 	case stageTask:
 		th.taskTimedOut()
@@ -192,6 +198,9 @@ func (th *thread) enterState(ctx context.Context) {
 	th.entered = th.emit(enteredTypes[st.Type], &history.StateEnteredDetails{
 		Name: st.Name, Input: history.Payload(th.input), InputDetails: history.NotTruncated(),
 	})
+	if th.run.env.TraceDataFlow {
+		th.beginFlow()
+	}
 	th.stage = stageWork
 	th.work(ctx)
 }
@@ -232,9 +241,12 @@ func (th *thread) exitTo(output []byte, next string, end bool) {
 			"The state/task '"+th.st.Name+"' returned a result with a size exceeding the maximum number of bytes service limit."))
 		return
 	}
-	th.emit(exitedTypes[th.st.Type], &history.StateExitedDetails{
+	exited := th.emit(exitedTypes[th.st.Type], &history.StateExitedDetails{
 		Name: th.st.Name, Output: history.Payload(output), OutputDetails: history.NotTruncated(),
 	})
+	if f := th.flow(); f != nil {
+		f.Output, f.ExitedEventID = output, exited
+	}
 	if end || next == "" {
 		th.output = output
 		th.stage = stageDone
@@ -262,6 +274,7 @@ func (th *thread) failState(err *states.Error) {
 // the event the failure is recorded after.
 func (th *thread) handleError(err *states.Error, failedAt int64) {
 	st := th.st
+	th.flowError(err)
 	if th.attempts == nil && len(st.Retry) > 0 {
 		th.attempts = make([]int64, len(st.Retry))
 	}
@@ -289,6 +302,9 @@ func (th *thread) handleError(err *states.Error, failedAt int64) {
 			th.fatal(states.New(states.Runtime, th.causePrefix()+perr.Error()), failedAt)
 			return
 		}
+		if f := th.flow(); f != nil {
+			f.AfterResultPath = out
+		}
 		th.exitTo(out, c.Next, false)
 		return
 	}
@@ -310,6 +326,7 @@ func (th *thread) willRetry(err *states.Error) bool {
 
 // fatal ends the thread with err.
 func (th *thread) fatal(err *states.Error, failedAt int64) {
+	th.flowError(err)
 	th.err = err
 	th.errEvent = failedAt
 	th.stage = stageDone

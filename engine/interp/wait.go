@@ -15,6 +15,9 @@ func (th *thread) wait() {
 		th.failState(th.stateError(err))
 		return
 	}
+	if f := th.flow(); f != nil {
+		f.AfterInputPath = eff
+	}
 	now := th.run.now()
 	var until time.Time
 	switch {
