@@ -27,6 +27,8 @@ commands:
         the JSON-lines engine of ../shared/conformance (requests on stdin)
   bench WORKLOAD_DIR
         run a benchmark workload (../shared/bench adapter contract)
+  serve [--addr 127.0.0.1:8080] [--dir web]
+        serve the playground
 `
 
 func main() {
@@ -51,6 +53,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		err = conformanceCommand(ctx, stdin, stdout)
 	case "bench":
 		err = benchCommand(ctx, args[1:], stdout)
+	case "serve":
+		err = serveCommand(ctx, args[1:], stdout)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
