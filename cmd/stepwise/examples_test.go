@@ -128,6 +128,64 @@ func hasTask(v any) bool {
 	return false
 }
 
+// taskStates returns the names of the Task states anywhere in a
+// definition: top level, Parallel branches and Map processors.
+func taskStates(v any, into map[string]bool) {
+	switch v := v.(type) {
+	case map[string]any:
+		if states, ok := v["States"].(map[string]any); ok {
+			for name, st := range states {
+				if m, ok := st.(map[string]any); ok && m["Type"] == "Task" {
+					into[name] = true
+				}
+			}
+		}
+		for _, c := range v {
+			taskStates(c, into)
+		}
+	case []any:
+		for _, c := range v {
+			taskStates(c, into)
+		}
+	}
+}
+
+// checkMockConfig checks that the mock config is about this example: it
+// names only the example's state machine, mocks only Task states the
+// definition has, and every mocked response is used by some test case.
+// Step Functions Local would silently ignore each of those mistakes.
+func checkMockConfig(t *testing.T, ex example, def any) {
+	t.Helper()
+	var cfg struct {
+		StateMachines   map[string]struct{ TestCases map[string]map[string]string }
+		MockedResponses map[string]json.RawMessage
+	}
+	if err := json.Unmarshal(ex.MockConfig, &cfg); err != nil {
+		t.Fatalf("mockConfig: %v", err)
+	}
+	for name := range cfg.StateMachines {
+		if name != ex.ID {
+			t.Errorf("mockConfig names state machine %q; the playground creates it as %q", name, ex.ID)
+		}
+	}
+	tasks := map[string]bool{}
+	taskStates(def, tasks)
+	used := map[string]bool{}
+	for tc, byState := range cfg.StateMachines[ex.ID].TestCases {
+		for state, resp := range byState {
+			if !tasks[state] {
+				t.Errorf("test case %q mocks %q, which is not a Task state of the definition", tc, state)
+			}
+			used[resp] = true
+		}
+	}
+	for name := range cfg.MockedResponses {
+		if !used[name] {
+			t.Errorf("mocked response %q is not used by any test case", name)
+		}
+	}
+}
+
 // mockTestCases returns the test cases the mock config defines for the
 // state machine name, sorted.
 func mockTestCases(t *testing.T, cfg json.RawMessage, machine string) []string {
@@ -247,8 +305,14 @@ func TestExamples(t *testing.T) {
 			if _, ok := in.(map[string]any); !ok {
 				t.Fatal("input is not an object")
 			}
+			if ql, ok := def.(map[string]any)["QueryLanguage"]; ok && ql != "JSONPath" {
+				t.Errorf("QueryLanguage %v: these examples are JSONPath ones", ql)
+			}
 			if hasTask(def) && (ex.MockConfig == nil || ex.TestCase == "") {
 				t.Fatal("the definition has Task states but the example has no mockConfig and testCase")
+			}
+			if ex.MockConfig != nil {
+				checkMockConfig(t, ex, def)
 			}
 			if ex.TestCase != "" && !slices.Contains(mockTestCases(t, ex.MockConfig, ex.ID), ex.TestCase) {
 				t.Fatalf("mockConfig has no test case %q for state machine %q", ex.TestCase, ex.ID)
