@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 
-all_steps=(tools fmt vet test fuzz wasm conformance)
+all_steps=(tools fmt vet test fuzz wasm browser node conformance)
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=("${all_steps[@]}")
 
@@ -89,6 +89,31 @@ step_wasm() {
 	# go test runs the js/wasm test binary through go_js_wasm_exec, which
 	# lives with wasm_exec.js in the toolchain and calls node.
 	PATH="$(go env GOROOT)/lib/wasm:$PATH" GOOS=js GOARCH=wasm go test "${count[@]}" ./engine/...
+}
+
+# step_browser runs the engine's tests again as GOOS=js in headless
+# Chromium, through wasmbrowsertest (installed pinned into bin/tools, under
+# the name go test looks for). Chromium comes from Debian's packages.
+step_browser() {
+	if ! command -v chromium >/dev/null; then
+		echo "chromium not found: installing it"
+		apt_install chromium || return 1
+	fi
+	local tools
+	tools="$(pwd)/bin/tools"
+	if [ ! -x "$tools/go_js_wasm_exec" ]; then
+		echo "installing wasmbrowsertest"
+		GOBIN="$tools" go install github.com/agnivade/wasmbrowsertest@v0.11.0 || return 1
+		mv "$tools/wasmbrowsertest" "$tools/go_js_wasm_exec" || return 1
+	fi
+	PATH="$tools:$PATH" GOOS=js GOARCH=wasm go test "${count[@]}" ./engine/...
+}
+
+# step_node builds the browser module (make wasm) and drives its JS API end
+# to end in Node.
+step_node() {
+	bash scripts/wasm.sh || return 1
+	node --test web/test/
 }
 
 step_conformance() {
