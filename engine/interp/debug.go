@@ -55,7 +55,7 @@ func (th *thread) beginFlow() {
 	th.run.flows = append(th.run.flows, DataFlow{
 		StateName: th.st.Name, StateType: th.st.Type, EnteredEventID: th.entered, Input: th.input,
 	})
-	th.flowAt = len(th.run.flows)
+	th.flowAt = int32(len(th.run.flows))
 }
 
 // flow returns the record of the thread's current visit, nil when the run

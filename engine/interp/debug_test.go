@@ -120,8 +120,8 @@ func TestDataFlow(t *testing.T) {
 			},
 		},
 		{
-			name: "path failure",
-			def:  `{"StartAt":"P","States":{"P":{"Type":"Pass","InputPath":"$.missing","End":true}}}`,
+			name:  "path failure",
+			def:   `{"StartAt":"P","States":{"P":{"Type":"Pass","InputPath":"$.missing","End":true}}}`,
 			input: `{}`,
 			want: []string{`P(Pass) 2-0 in={} error=States.Runtime cause="An error occurred while executing the state 'P' (entered at the event id #2). ` +
 				`Invalid path '$.missing' : No results for path: $['missing']"`},

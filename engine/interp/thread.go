@@ -32,6 +32,11 @@ type thread struct {
 	lang   string // the enclosing query language
 	parent *thread
 	hidden bool // a distributed Map child: its events are not in this history
+	// flowAt is 1 + the index in run.flows of the current visit's
+	// DataFlow record; 0 when the run is not traced. An int32 beside
+	// hidden fits in its padding: a thread per Map iteration stays in
+	// its allocation size class.
+	flowAt int32
 
 	// the current state
 	next       string
@@ -55,10 +60,6 @@ type thread struct {
 	item     *mapItem // set while a Map evaluates ItemSelector
 	iter     int      // the index of a Map iteration thread
 	hiddenID int64    // event counter for hidden threads
-
-	// flowAt is 1 + the index in run.flows of the current visit's
-	// DataFlow record; 0 when the run is not traced.
-	flowAt int
 
 	// outcome
 	output   []byte
