@@ -54,7 +54,8 @@ var allowedEngineImports = map[string][]string{
 	"engine/store":     {"engine/history"},
 	"engine/store/mem": {"engine/store", "engine/history", "engine/states"},
 	"engine/mock":      {"engine/interp", "engine/history", "engine/states"},
-	"engine/sfn":       {"engine/asl", "engine/interp", "engine/jsonpath", "engine/mock", "engine/store", "engine/store/mem", "engine/history", "engine/states"},
+	"engine/graph":     {"engine/asl", "engine/states"},
+	"engine/sfn":       {"engine/asl", "engine/graph", "engine/interp", "engine/jsonpath", "engine/mock", "engine/store", "engine/store/mem", "engine/history", "engine/states"},
 }
 
 // hostMayImport reports whether a package outside engine/ (a host: cmd/*,
