@@ -1,0 +1,116 @@
+// mocks.js answers Task states in the browser. Each Task resource gets one
+// handler registered with sw.registerTask; what it does is read at call time
+// from the Tasks tab settings, so editing a mock never needs re-registering:
+//   echo    return the task input (the default, so any machine runs)
+//   result  return a fixed JSON result
+//   error   fail with an error name and cause
+//   js      run the user's async (input, context) => {...} body
+// With a Step Functions Local mock config loaded and a test case chosen, the
+// config answers first, like SFN Local does for "<arn>#<TestCase>".
+
+export class Mocks {
+  constructor() {
+    /** @type {Record<string, {mode:string, result?:string, error?:string, cause?:string, code?:string}>} */
+    this.tasks = {};
+    this.mockConfig = null; // parsed SFN Local config
+    this.testCase = '';
+    this.machineName = '';
+    this.registered = new Set();
+    this.calls = new Map(); // "execution|state" -> invocations so far
+    this.compiled = new Map(); // code -> function
+  }
+
+  /** toJSON is what Share/Export keep. */
+  toJSON() {
+    return { tasks: this.tasks, mockConfig: this.mockConfig, testCase: this.testCase || undefined };
+  }
+
+  /** fromJSON restores what toJSON gave. */
+  fromJSON(o) {
+    this.tasks = (o && o.tasks) || {};
+    this.mockConfig = (o && o.mockConfig) || null;
+    this.testCase = (o && o.testCase) || '';
+  }
+
+  setting(resource) {
+    return this.tasks[resource] || (this.tasks[resource] = { mode: 'echo' });
+  }
+
+  /** testCases lists the test cases the mock config has for machine name. */
+  testCases(name) {
+    const sm = this.mockConfig?.StateMachines || {};
+    const m = sm[name] || (Object.keys(sm).length === 1 ? Object.values(sm)[0] : null);
+    return m ? Object.keys(m.TestCases || {}) : [];
+  }
+
+  /** register makes sure sw has a handler for every resource. */
+  register(sw, resources) {
+    for (const r of resources) {
+      if (!r || this.registered.has(r)) continue;
+      this.registered.add(r);
+      sw.registerTask(r, (input, context) => this.run(r, input, context));
+    }
+  }
+
+  async run(resource, input, context) {
+    const fromConfig = this._fromConfig(context);
+    if (fromConfig) return fromConfig();
+    const s = this.setting(resource);
+    switch (s.mode) {
+      case 'result':
+        return JSON.parse(s.result || 'null');
+      case 'error': {
+        const e = new Error(s.cause || '');
+        e.name = s.error || 'States.TaskFailed';
+        throw e;
+      }
+      case 'js': {
+        const code = s.code || 'return input;';
+        let fn = this.compiled.get(code);
+        if (!fn) {
+          // The body is the user's own code, typed into their own page.
+          const AsyncFunction = Object.getPrototypeOf(async function () {}).constructor;
+          fn = new AsyncFunction('input', 'context', code);
+          this.compiled.set(code, fn);
+        }
+        return fn(input, context);
+      }
+      default:
+        return input;
+    }
+  }
+
+  _fromConfig(context) {
+    if (!this.mockConfig || !this.testCase) return null;
+    const state = context?.State?.Name ?? context?.state?.name ?? context?.stateName;
+    const execution = context?.Execution?.Id ?? context?.executionArn ?? '';
+    if (!state) return null;
+    const sms = this.mockConfig.StateMachines || {};
+    const sm = sms[this.machineName] || (Object.keys(sms).length === 1 ? Object.values(sms)[0] : null);
+    const respName = sm?.TestCases?.[this.testCase]?.[state];
+    if (!respName) return null;
+    const resp = this.mockConfig.MockedResponses?.[respName];
+    if (!resp) return null;
+    const key = execution + '|' + state;
+    const n = this.calls.get(key) || 0;
+    this.calls.set(key, n + 1);
+    let hit = null;
+    let lastKey = -1;
+    for (const [k, v] of Object.entries(resp)) {
+      const [a, b] = k.split('-').map(Number);
+      if (n >= a && n <= (Number.isNaN(b) || b === undefined ? a : b)) hit = v;
+      if (a > lastKey) lastKey = a;
+    }
+    // past the last listed invocation, SFN Local repeats the last response
+    if (!hit) hit = resp[Object.keys(resp).find((k) => Number(k.split('-')[0]) === lastKey)];
+    if (!hit) return null;
+    return () => {
+      if (hit.Throw) {
+        const e = new Error(hit.Throw.Cause || '');
+        e.name = hit.Throw.Error || 'States.TaskFailed';
+        throw e;
+      }
+      return hit.Return;
+    };
+  }
+}
