@@ -73,6 +73,17 @@ func (s *Service) traceHeader(t time.Time) string {
 // the execution. It returns the live run, or for an idempotent repeat of
 // a running execution the stored record alone.
 func (s *Service) start(ctx context.Context, body []byte, sync bool) (*liveRun, *store.Execution, *Error) {
+	return s.startWith(ctx, body, sync, startOptions{})
+}
+
+// startOptions are the debugger's additions to a start (debug.go).
+type startOptions struct {
+	paused bool // record ExecutionStarted and take no step
+	trace  bool // record the data flow of every state visit
+}
+
+// startWith is start with the debugger's options.
+func (s *Service) startWith(ctx context.Context, body []byte, sync bool, opts startOptions) (*liveRun, *store.Execution, *Error) {
 	var in StartExecutionInput
 	if err := decodeRequest(body, &in); err != nil {
 		return nil, nil, err
@@ -155,8 +166,8 @@ func (s *Service) start(ctx context.Context, body []byte, sync bool) (*liveRun, 
 		Definition: m.Definition, RoleARN: m.RoleARN, Logging: m.Logging, Tracing: m.Tracing,
 		RevisionID: m.RevisionID, MachineUpdateDate: m.UpdateDate,
 	}
-	lr := &liveRun{rec: rec, stored: stored}
-	env := &interp.Env{Clock: s.clock, IDs: s.ids, Tasks: s.tasks, OnEvent: s.eventLogger(arn, m.Logging)}
+	lr := &liveRun{rec: rec, stored: stored, paused: opts.paused}
+	env := &interp.Env{Clock: s.clock, IDs: s.ids, Tasks: s.tasks, OnEvent: s.eventLogger(arn, m.Logging), TraceDataFlow: opts.trace}
 	// A synchronous execution must end within the call, so it always runs
 	// on its own virtual clock.
 	if s.virtual || sync {

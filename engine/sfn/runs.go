@@ -25,13 +25,21 @@ type liveRun struct {
 	rec       *store.Execution
 	persisted int  // events already appended to the store
 	stored    bool // STANDARD: kept in the store; EXPRESS: memory only
+	// paused: the run moves only when StepwiseStepExecution steps it
+	// (debug.go); drive, Advance and NextWake leave it where it is.
+	paused bool
+	// traced: started by StepwiseStartExecution; the debugger keeps its
+	// data flow when it ends (debug.go).
+	traced bool
 }
 
 // drive advances a run until it waits or ends. On its own virtual clock a
 // timer fires at once: the clock jumps to the wake time and the run goes
-// on, so an execution that only waits ends inside the call.
+// on, so an execution that only waits ends inside the call. A paused run
+// is only synced: what reached it (a task result) is persisted, and it
+// moves when stepped.
 func (s *Service) drive(ctx context.Context, lr *liveRun) *Error {
-	for {
+	for !lr.paused {
 		st := lr.run.Drive(ctx)
 		if st != interp.WaitingTimer || lr.clock == nil {
 			break
@@ -55,6 +63,9 @@ func (s *Service) sync(ctx context.Context, lr *liveRun) *Error {
 	final := run.Status().Final()
 	if final {
 		delete(s.live, lr.rec.ARN)
+		if lr.traced {
+			s.debugRunEnded(lr)
+		}
 		lr.rec.Status = run.Status().String()
 		lr.rec.StopDate = run.StopDate()
 		if run.Status() == interp.Succeeded {
@@ -91,7 +102,7 @@ func (s *Service) NextWake() (time.Time, bool) {
 	defer s.mu.Unlock()
 	var next time.Time
 	for _, lr := range s.live {
-		if lr.clock != nil {
+		if lr.clock != nil || lr.paused {
 			continue
 		}
 		if w := lr.run.WakeAt(); !w.IsZero() && (next.IsZero() || w.Before(next)) {
@@ -110,7 +121,7 @@ func (s *Service) Advance(ctx context.Context) error {
 	now := s.clock.Now()
 	arns := make([]string, 0, len(s.live))
 	for arn, lr := range s.live {
-		if w := lr.run.WakeAt(); lr.clock == nil && !w.IsZero() && !w.After(now) {
+		if w := lr.run.WakeAt(); lr.clock == nil && !lr.paused && !w.IsZero() && !w.After(now) {
 			arns = append(arns, arn)
 		}
 	}
