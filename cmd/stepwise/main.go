@@ -23,6 +23,8 @@ commands:
         run a state machine to the end on a virtual clock and print its output
   validate DEFINITION
         check a definition as CreateStateMachine does; exit 1 when invalid
+  render DEFINITION [--theme light|dark] [--json]
+        draw a definition as an SVG diagram (or its layout as JSON) on stdout
   conformance
         the JSON-lines engine of ../shared/conformance (requests on stdin)
   bench WORKLOAD_DIR
@@ -49,6 +51,8 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		code, err = runCommand(ctx, args[1:], stdout, stderr)
 	case "validate":
 		code, err = validateCommand(ctx, args[1:], stdout)
+	case "render":
+		code, err = renderCommand(ctx, args[1:], stdout)
 	case "conformance":
 		err = conformanceCommand(ctx, stdin, stdout)
 	case "bench":
