@@ -302,6 +302,8 @@ func layered(g *lgraph, budget *int) lresult {
 	if n == 0 {
 		return res
 	}
+	// Whole pixels keep box coordinates integral.
+	minX, minY = math.Floor(minX), math.Floor(minY)
 	for v := range n {
 		x[v] -= minX
 		y[v] -= minY
@@ -314,7 +316,7 @@ func layered(g *lgraph, budget *int) lresult {
 		res.label[i][0] -= minX
 		res.label[i][1] -= minY
 	}
-	res.width, res.height = maxX-minX, maxY-minY
+	res.width, res.height = math.Ceil(maxX-minX), math.Ceil(maxY-minY)
 	return res
 }
 
