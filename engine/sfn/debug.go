@@ -2,11 +2,8 @@ package sfn
 
 import (
 	"context"
-	"runtime"
 	"strconv"
-	"sync"
 	"time"
-	"weak"
 
 	"github.com/stepwise-sfn/stepwise/engine/asl"
 	"github.com/stepwise-sfn/stepwise/engine/history"
@@ -373,31 +370,13 @@ type debugSet struct {
 	order []string // ARNs, oldest first
 }
 
-// debugSets holds each Service's debugSet: Service (service.go) has no
-// field for it. The map is keyed weakly and an entry is dropped when its
-// Service is collected; its values reference no Service.
-var debugSets = struct {
-	sync.Mutex
-	m map[weak.Pointer[Service]]*debugSet
-}{m: map[weak.Pointer[Service]]*debugSet{}}
-
 // debugRuns returns the Service's debugSet, made on first use if create.
-// The set itself is only used under s.mu, as every operation is.
+// It is only used under s.mu, as every operation is.
 func (s *Service) debugRuns(create bool) *debugSet {
-	key := weak.Make(s)
-	debugSets.Lock()
-	defer debugSets.Unlock()
-	d := debugSets.m[key]
-	if d == nil && create {
-		d = &debugSet{ended: map[string]*endedRun{}}
-		debugSets.m[key] = d
-		runtime.AddCleanup(s, func(key weak.Pointer[Service]) {
-			debugSets.Lock()
-			delete(debugSets.m, key)
-			debugSets.Unlock()
-		}, key)
+	if s.debug == nil && create {
+		s.debug = &debugSet{ended: map[string]*endedRun{}}
 	}
-	return d
+	return s.debug
 }
 
 // keepDebugRun remembers that lr is debugged, so that its data flow

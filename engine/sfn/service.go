@@ -96,6 +96,8 @@ type Service struct {
 	// the host's handler; tasks routes between them (hosttasks.go).
 	baseTasks interp.TaskRunner
 	hostTasks *TaskHandler
+	// debug remembers the executions the debugger started (debug.go).
+	debug *debugSet
 }
 
 // SetClock changes the service clock and whether new executions run on
