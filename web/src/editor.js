@@ -81,6 +81,7 @@ export function definitionEditor(parent, { doc, validate, onChange, onCursor, on
       doc,
       extensions: [
         basicSetup,
+        EditorView.lineWrapping,
         json(),
         lint,
         lintGutter(),

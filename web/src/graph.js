@@ -86,7 +86,8 @@ let uid = 0;
  * clicked or activated with Enter/Space.
  */
 export class Graph {
-  constructor(host, { onSelect, interactive = true, label = 'State machine graph' } = {}) {
+  constructor(host, { onSelect, interactive = true, label = 'State machine graph', wheelModifier = false } = {}) {
+    this.wheelModifier = wheelModifier;
     this.host = host;
     this.onSelect = onSelect || (() => {});
     this.id = 'swg' + ++uid;
@@ -319,6 +320,8 @@ export class Graph {
   _interact() {
     const svg = this.svg;
     svg.addEventListener('wheel', (ev) => {
+      // Embedded in a page, a plain wheel scrolls the page; Ctrl/Cmd zooms.
+      if (this.wheelModifier && !ev.ctrlKey && !ev.metaKey) return;
       ev.preventDefault();
       const r = svg.getBoundingClientRect();
       const f = Math.exp(-ev.deltaY * (ev.ctrlKey ? 0.01 : 0.0015));

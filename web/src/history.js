@@ -33,7 +33,13 @@ export function analyze(events, status) {
     ev._lane = prev?._lane ?? ''; // map iteration path, e.g. "Items#3"
     if (ev.timestamp > tEnd) tEnd = ev.timestamp;
     if (ev.type === 'MapIterationStarted') {
-      ev._lane = (ev._lane ? ev._lane + ' › ' : '') + `${det.name}#${det.index}`;
+      // The previous event may belong to a sibling iteration: name the lane
+      // from the Map state's own visit.
+      let mv = visitById.get(ev._visit);
+      while (mv && !(mv.type === 'Map' && mv.name === det.name)) mv = visitById.get(mv.parentVisit);
+      const outer = mv ? mv.lane : ev._lane;
+      if (mv) ev._visit = mv.id;
+      ev._lane = (outer ? outer + ' › ' : '') + `${det.name} #${det.index}`;
     }
     if (ev.type.endsWith('StateEntered')) {
       const v = {
@@ -102,7 +108,13 @@ export function analyze(events, status) {
     if (prevEv && prevEv.type.endsWith('StateExited')) {
       const from = detailsOf(prevEv)?.name;
       if (from) taken.add(from + '->' + v.name);
+    } else if (prevEv && prevEv.type === 'ExecutionStarted') {
+      taken.add('start->' + v.name);
     }
+  }
+  if (last && last.type === 'ExecutionSucceeded') {
+    const p = byId.get(last.previousEventId);
+    if (p && p.type.endsWith('StateExited')) taken.add(detailsOf(p).name + '->end');
   }
   return { events, visits, outcomes, taken, t0, tEnd, status: execStatus, byId };
 }

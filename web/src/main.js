@@ -336,7 +336,9 @@ function setStatus(status, paused) {
 function setClock(epochSec) {
   if (epochSec == null) { $('clock').textContent = '—'; return; }
   const t0 = app.exec?.model?.t0;
-  $('clock').textContent = fmtTime(epochSec) + (t0 != null ? `  (+${fmtDuration(Math.max(0, (epochSec - t0) * 1000))})` : '');
+  const full = fmtTime(epochSec);
+  $('clock').textContent = full.slice(11) + (t0 != null ? ` · +${fmtDuration(Math.max(0, (epochSec - t0) * 1000))}` : '');
+  $('clock').parentElement.title = `The execution's clock: ${full} (virtual: waits take no real time)`;
 }
 
 function resetExecution() {
@@ -372,7 +374,7 @@ async function start(paused) {
     const machineArn = await ensureMachine(app.sw, app.machineName, app.definition);
     app.mocks.machineName = app.machineName;
     app.mocks.testCase = $('test-case').value;
-    app.mocks.register(app.sw, taskResources().map((t) => t.resource));
+    await app.mocks.sync(app.sw, taskResources().map((t) => t.resource));
     const target = app.mocks.testCase && app.mocks.mockConfig ? `${machineArn}#${app.mocks.testCase}` : machineArn;
     const req = { stateMachineArn: target, input };
     const r = paused
@@ -647,8 +649,10 @@ async function renderInspector() {
     const pre = document.createElement('pre');
     pre.className = 'json';
     if (text == null) {
-      pre.textContent = 'did not run';
       c.classList.add('skipped');
+      c.append(h4);
+      grid.appendChild(c);
+      return;
     } else {
       try { pre.innerHTML = jsonHTML(typeof text === 'string' ? JSON.parse(text) : text); } catch { pre.textContent = String(text); }
     }
@@ -760,7 +764,7 @@ function renderTasks() {
         ta.rows = 5;
         ta.spellcheck = false;
         ta.setAttribute('aria-label', `JavaScript body for ${resource}`);
-        ta.value = s.code ?? '// throw Object.assign(new Error("cause"), { name: "MyError" }) to fail\nreturn { ...input, handledAt: context?.State?.Name };';
+        ta.value = s.code ?? '// context: {stateName, executionArn, attempt}. To fail the task:\n// throw Object.assign(new Error("the cause"), { name: "MyError" });\nreturn { ...input, handledBy: context.stateName };';
         s.code = ta.value;
         ta.oninput = () => {
           s.code = ta.value;

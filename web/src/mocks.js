@@ -43,12 +43,29 @@ export class Mocks {
     return m ? Object.keys(m.TestCases || {}) : [];
   }
 
-  /** register makes sure sw has a handler for every resource. */
-  register(sw, resources) {
+  /**
+   * sync brings the engine in line with the settings before a start: the
+   * mock config goes to the engine (sw.loadMockConfig), and the JS handlers
+   * step aside while a test case is chosen, since a registered handler
+   * answers before the config's mocks.
+   */
+  async sync(sw, resources) {
+    const native = typeof sw.loadMockConfig === 'function';
+    const cfgText = this.mockConfig ? JSON.stringify(this.mockConfig) : '';
+    if (native && cfgText !== this.loadedConfig) {
+      await sw.loadMockConfig(cfgText || null);
+      this.loadedConfig = cfgText;
+    }
+    const byConfig = native && !!this.mockConfig && !!this.testCase;
     for (const r of resources) {
-      if (!r || this.registered.has(r)) continue;
-      this.registered.add(r);
-      sw.registerTask(r, (input, context) => this.run(r, input, context));
+      if (!r) continue;
+      if (!byConfig && !this.registered.has(r)) {
+        this.registered.add(r);
+        await sw.registerTask(r, (input, context) => this.run(r, input, context));
+      } else if (byConfig && this.registered.has(r)) {
+        this.registered.delete(r);
+        await sw.registerTask(r, null);
+      }
     }
   }
 
@@ -82,8 +99,8 @@ export class Mocks {
 
   _fromConfig(context) {
     if (!this.mockConfig || !this.testCase) return null;
-    const state = context?.State?.Name ?? context?.state?.name ?? context?.stateName;
-    const execution = context?.Execution?.Id ?? context?.executionArn ?? '';
+    const state = context?.stateName ?? context?.State?.Name;
+    const execution = context?.executionArn ?? context?.Execution?.Id ?? '';
     if (!state) return null;
     const sms = this.mockConfig.StateMachines || {};
     const sm = sms[this.machineName] || (Object.keys(sms).length === 1 ? Object.values(sms)[0] : null);
