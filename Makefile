@@ -10,15 +10,23 @@ FUZZTIME ?= 60s
 # Reproducible: no paths, VCS stamps, symbols or build ids in the binary.
 GOFLAGS_BUILD := -trimpath -buildvcs=false -ldflags='-s -w -buildid='
 
-.PHONY: build run test bench fuzz golden size clean
+.PHONY: build wasm web run test bench fuzz golden size clean
 
 # build: compile the CLI to bin/stepwise with reproducible flags.
 build:
 	$(GO) build $(GOFLAGS_BUILD) -o $(BIN) ./cmd/stepwise
 
-# run: build, then run the example machine and print its history.
-run: build
-	$(BIN) run $(EXAMPLE) --input @$(INPUT) --history
+# wasm: build web/dist/stepwise.wasm (the engine for browsers and Node) and copy wasm_exec.js beside it.
+wasm:
+	bash scripts/wasm.sh
+
+# web: install the playground's pinned npm packages and bundle it into web/dist.
+web:
+	bash scripts/web.sh
+
+# run: build everything and serve the playground on http://127.0.0.1:8080.
+run: build wasm web
+	$(BIN) serve
 
 # test: everything CI checks (format, vet, tests, design guards, fuzz, wasm, conformance).
 test:
@@ -43,4 +51,4 @@ size: build
 
 # clean: remove build output.
 clean:
-	rm -rf bin
+	rm -rf bin web/dist
