@@ -2,7 +2,7 @@
 
 import { Graph, GRAPH_CSS } from './graph.js';
 import { renderTimeline, TIMELINE_CSS } from './timeline.js';
-import { analyze, detailsOf, resourceOf, fmtTime, fmtDuration } from './history.js';
+import { analyze, detailsOf, fmtTime, fmtDuration } from './history.js';
 import { definitionEditor, inputEditor, setDoc, formatDoc, selectRange, retheme, isDark, undo, redo } from './editor.js';
 import { loadEngine, ensureMachine, fullHistory, machineArns, sanitizeName } from './engine.js';
 import { encodeSession, decodeSession, saveLocal, loadLocal } from './share.js';
@@ -480,7 +480,7 @@ function renderEvents() {
       [String(ev.id), 'num'],
       [ev.type, 'type'],
       [ev._state || '', ''],
-      [resourceOf(ev), 'res'],
+      [resourceLabel(ev), 'res'],
       [Math.round((ev.timestamp - t0) * 1000).toLocaleString(), 'num'],
       [fmtTime(ev.timestamp), 'mono'],
     ];
@@ -527,6 +527,13 @@ function renderEvents() {
     tr.appendChild(td);
     body.appendChild(tr);
   }
+}
+
+// resourceLabel names a Task event's resource as the console does (lambda:invoke).
+function resourceLabel(ev) {
+  const d = detailsOf(ev);
+  if (!d || !d.resource) return '';
+  return d.resourceType && !d.resource.startsWith('arn:') ? `${d.resourceType}:${d.resource}` : d.resource;
 }
 
 // expandPayloads shows JSON-text payloads (input, output, parameters) as JSON.
@@ -676,13 +683,9 @@ async function renderInspector() {
 
 // ---------- tasks ----------
 function taskResources() {
-  const byRes = new Map();
-  for (const n of app.layout?.nodes || []) {
-    if (n.type !== 'Task' || !n.resource) continue;
-    if (!byRes.has(n.resource)) byRes.set(n.resource, []);
-    byRes.get(n.resource).push(n.name);
-  }
-  return [...byRes].map(([resource, states]) => ({ resource, states }));
+  return (app.layout?.nodes || [])
+    .filter((n) => n.type === 'Task' && n.resource)
+    .map((n) => ({ resource: n.resource, states: [n.name] }));
 }
 
 let taskSig = '';
@@ -697,8 +700,10 @@ function renderTasks() {
   for (const c of cases) tc.add(new Option(c, c));
   tc.value = cases.includes(want) ? want : '';
   $('clear-mock').hidden = !app.mocks.mockConfig;
+  $('tasks').classList.toggle('by-config', !!(app.mocks.mockConfig && tc.value));
   $('mock-info').textContent = app.mocks.mockConfig
-    ? `Mock config loaded: ${Object.keys(app.mocks.mockConfig.MockedResponses || {}).length} mocked responses, test cases for ${Object.keys(app.mocks.mockConfig.StateMachines || {}).join(', ') || 'no machine'}. With a test case chosen, executions start with "${app.machineName}#<TestCase>".`
+    ? `Mock config loaded: ${Object.keys(app.mocks.mockConfig.MockedResponses || {}).length} mocked responses for ${Object.keys(app.mocks.mockConfig.StateMachines || {}).join(', ') || 'no machine'}. ` +
+      (tc.value ? `Executions start as "${app.machineName}#${tc.value}": the test case answers the Task states and the settings below wait.` : 'Choose a test case to use it.')
     : 'Each Task resource below answers with its setting when an execution calls it.';
   const sig = JSON.stringify(list);
   if (sig === taskSig) return;
@@ -710,7 +715,7 @@ function renderTasks() {
     return;
   }
   list.forEach(({ resource, states }, i) => {
-    const s = app.mocks.setting(resource);
+    const s = app.mocks.setting(states[0]);
     const box = document.createElement('section');
     box.className = 'task';
     box.innerHTML = `<header><b></b><code></code></header><div class="modes" role="radiogroup" aria-label="Answer"></div><div class="body"></div><div class="err" role="alert"></div>`;
@@ -786,7 +791,7 @@ function renderTasks() {
   });
 }
 $('machine-name').onchange = (e) => { app.machineName = sanitizeName(e.target.value); e.target.value = app.machineName; renderTasks(); scheduleSave(); };
-$('test-case').onchange = (e) => { app.mocks.testCase = e.target.value; scheduleSave(); };
+$('test-case').onchange = (e) => { app.mocks.testCase = e.target.value; renderTasks(); scheduleSave(); };
 $('load-mock').onclick = () => $('mock-file').click();
 $('clear-mock').onclick = () => { app.mocks.mockConfig = null; app.mocks.testCase = ''; renderTasks(); scheduleSave(); };
 $('mock-file').onchange = async (ev) => {

@@ -10,7 +10,7 @@
 
 export class Mocks {
   constructor() {
-    /** @type {Record<string, {mode:string, result?:string, error?:string, cause?:string, code?:string}>} */
+    /** Settings by Task state name. @type {Record<string, {mode:string, result?:string, error?:string, cause?:string, code?:string}>} */
     this.tasks = {};
     this.mockConfig = null; // parsed SFN Local config
     this.testCase = '';
@@ -72,7 +72,8 @@ export class Mocks {
   async run(resource, input, context) {
     const fromConfig = this._fromConfig(context);
     if (fromConfig) return fromConfig();
-    const s = this.setting(resource);
+    // settings are per Task state: states sharing a resource (lambda:invoke) differ
+    const s = this.setting(context?.stateName || resource);
     switch (s.mode) {
       case 'result':
         return JSON.parse(s.result || 'null');
