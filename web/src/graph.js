@@ -86,8 +86,9 @@ let uid = 0;
  * clicked or activated with Enter/Space.
  */
 export class Graph {
-  constructor(host, { onSelect, interactive = true, label = 'State machine graph', wheelModifier = false } = {}) {
+  constructor(host, { onSelect, interactive = true, label = 'State machine graph', wheelModifier = false, padBottom = 24 } = {}) {
     this.wheelModifier = wheelModifier;
+    this.padBottom = padBottom;
     this.host = host;
     this.onSelect = onSelect || (() => {});
     this.id = 'swg' + ++uid;
@@ -280,9 +281,9 @@ export class Graph {
     const W = this.svg.clientWidth || this.host.clientWidth || 600;
     const H = this.svg.clientHeight || this.host.clientHeight || 400;
     const lw = Math.max(1, this.layout.width), lh = Math.max(1, this.layout.height);
-    const pad = 24;
-    const k = Math.min(1.25, Math.max(0.1, Math.min((W - pad * 2) / lw, (H - pad * 2) / lh)));
-    this.view = { k, x: (W - lw * k) / 2, y: Math.max(pad, (H - lh * k) / 2) };
+    const pad = 24, padB = this.padBottom; // room for an overlay (the legend) at the bottom
+    const k = Math.min(1.25, Math.max(0.1, Math.min((W - pad * 2) / lw, (H - pad - padB) / lh)));
+    this.view = { k, x: (W - lw * k) / 2, y: Math.max(pad, (H - padB + pad - lh * k) / 2) };
     this.userMoved = false;
     this._apply();
   }

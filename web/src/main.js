@@ -89,6 +89,7 @@ function nodeAt(pos) {
 
 // ---------- graph ----------
 const graph = new Graph($('graph'), {
+  padBottom: 52,
   onSelect: (n) => {
     if (n.from != null) selectRange(defView, n.from, n.to);
     selectState(n.name, null, false);
