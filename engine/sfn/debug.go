@@ -127,11 +127,7 @@ func (s *Service) stepwiseStepExecution(ctx context.Context, body []byte) (any, 
 		return nil, err
 	}
 	var v violations
-	if in.ExecutionARN == nil {
-		v.null("executionArn")
-	} else {
-		v.length(*in.ExecutionARN, "executionArn", 1, 256)
-	}
+	v.required(in.ExecutionARN, "executionArn", 1, 256)
 	steps := 1
 	if in.UntilState != nil {
 		v.length(*in.UntilState, "untilState", 1, 80)

@@ -101,6 +101,16 @@ func (v *violations) length(s, member string, lo, hi int) {
 	}
 }
 
+// required checks a member that must be present, with a length between
+// lo and hi characters.
+func (v *violations) required(s *string, member string, lo, hi int) {
+	if s == nil {
+		v.null(member)
+		return
+	}
+	v.length(*s, member, lo, hi)
+}
+
 // err returns the ValidationException for the violations, or nil.
 func (v violations) err() *Error {
 	switch len(v) {

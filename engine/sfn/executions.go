@@ -89,11 +89,7 @@ func (s *Service) startWith(ctx context.Context, body []byte, sync bool, opts st
 		return nil, nil, err
 	}
 	var v violations
-	if in.StateMachineARN == nil {
-		v.null("stateMachineArn")
-	} else {
-		v.length(*in.StateMachineARN, "stateMachineArn", 1, 256)
-	}
+	v.required(in.StateMachineARN, "stateMachineArn", 1, 256)
 	if in.Name != nil {
 		v.length(*in.Name, "name", 1, maxNameLen)
 	}
@@ -246,11 +242,7 @@ func (s *Service) stopExecution(ctx context.Context, body []byte) (any, *Error) 
 		return nil, err
 	}
 	var v violations
-	if in.ExecutionARN == nil {
-		v.null("executionArn")
-	} else {
-		v.length(*in.ExecutionARN, "executionArn", 1, 256)
-	}
+	v.required(in.ExecutionARN, "executionArn", 1, 256)
 	errName, cause := "", ""
 	if in.Error != nil {
 		errName = *in.Error
@@ -410,11 +402,7 @@ func (s *Service) getExecutionHistory(ctx context.Context, body []byte) (any, *E
 		return nil, err
 	}
 	var v violations
-	if in.ExecutionARN == nil {
-		v.null("executionArn")
-	} else {
-		v.length(*in.ExecutionARN, "executionArn", 1, 256)
-	}
+	v.required(in.ExecutionARN, "executionArn", 1, 256)
 	limit := checkMaxResults(in.MaxResults, &v)
 	if in.NextToken != nil {
 		v.length(*in.NextToken, "nextToken", 1, maxExecTokenLen)

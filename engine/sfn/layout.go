@@ -37,11 +37,7 @@ func (s *Service) layout(ctx context.Context, body []byte) (any, *Error) {
 		return nil, err
 	}
 	var v violations
-	if in.Definition == nil {
-		v.null("definition")
-	} else {
-		v.length(*in.Definition, "definition", 1, maxDefinitionLen)
-	}
+	v.required(in.Definition, "definition", 1, maxDefinitionLen)
 	switch in.Format {
 	case "", "json", "svg":
 	default:

@@ -112,21 +112,9 @@ func (s *Service) createStateMachine(ctx context.Context, body []byte) (any, *Er
 		return nil, err
 	}
 	var v violations
-	if in.Name == nil {
-		v.null("name")
-	} else {
-		v.length(*in.Name, "name", 1, maxNameLen)
-	}
-	if in.Definition == nil {
-		v.null("definition")
-	} else {
-		v.length(*in.Definition, "definition", 1, maxDefinitionLen)
-	}
-	if in.RoleARN == nil {
-		v.null("roleArn")
-	} else {
-		v.length(*in.RoleARN, "roleArn", 1, maxRoleARNLen)
-	}
+	v.required(in.Name, "name", 1, maxNameLen)
+	v.required(in.Definition, "definition", 1, maxDefinitionLen)
+	v.required(in.RoleARN, "roleArn", 1, maxRoleARNLen)
 	typ := typeStandard
 	switch in.Type {
 	case "", typeStandard:
@@ -250,11 +238,7 @@ func (s *Service) updateStateMachine(ctx context.Context, body []byte) (any, *Er
 		return nil, err
 	}
 	var v violations
-	if in.StateMachineARN == nil {
-		v.null("stateMachineArn")
-	} else {
-		v.length(*in.StateMachineARN, "stateMachineArn", 1, 256)
-	}
+	v.required(in.StateMachineARN, "stateMachineArn", 1, 256)
 	if in.Definition != nil {
 		v.length(*in.Definition, "definition", 1, maxDefinitionLen)
 	}

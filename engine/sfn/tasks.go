@@ -67,21 +67,13 @@ func (s *Service) issued(token string) bool {
 	return ok
 }
 
-func taskTokenViolations(token *string, v *violations) {
-	if token == nil {
-		v.null("taskToken")
-		return
-	}
-	v.length(*token, "taskToken", 1, 2048)
-}
-
 func (s *Service) sendTaskSuccess(ctx context.Context, body []byte) (any, *Error) {
 	var in SendTaskSuccessInput
 	if err := decodeRequest(body, &in); err != nil {
 		return nil, err
 	}
 	var v violations
-	taskTokenViolations(in.TaskToken, &v)
+	v.required(in.TaskToken, "taskToken", 1, 2048)
 	if in.Output == nil {
 		v.null("output")
 	} else if len(*in.Output) > maxInputBytes {
@@ -109,7 +101,7 @@ func (s *Service) sendTaskFailure(ctx context.Context, body []byte) (any, *Error
 		return nil, err
 	}
 	var v violations
-	taskTokenViolations(in.TaskToken, &v)
+	v.required(in.TaskToken, "taskToken", 1, 2048)
 	errName, cause := "", ""
 	if in.Error != nil {
 		errName = *in.Error
@@ -137,7 +129,7 @@ func (s *Service) sendTaskHeartbeat(ctx context.Context, body []byte) (any, *Err
 		return nil, err
 	}
 	var v violations
-	taskTokenViolations(in.TaskToken, &v)
+	v.required(in.TaskToken, "taskToken", 1, 2048)
 	if err := v.err(); err != nil {
 		return nil, err
 	}

@@ -35,11 +35,7 @@ func (s *Service) validateStateMachineDefinition(ctx context.Context, body []byt
 		return nil, err
 	}
 	var v violations
-	if in.Definition == nil {
-		v.null("definition")
-	} else {
-		v.length(*in.Definition, "definition", 1, maxDefinitionLen)
-	}
+	v.required(in.Definition, "definition", 1, maxDefinitionLen)
 	switch in.Type {
 	case "", typeStandard, typeExpress:
 	default:
