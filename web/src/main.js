@@ -886,6 +886,7 @@ async function boot() {
   const status = $('engine-status');
   try {
     app.sw = await loadEngine(import.meta.url);
+    window.__stepwiseDebug = { sw: app.sw, get exec() { return app.exec; } }; // for the browser tests (web/e2e)
     app.sw.onEvent?.(({ executionArn }) => {
       if (app.exec && app.exec.arn === executionArn && !app.exec.paused) scheduleRefresh();
     });
