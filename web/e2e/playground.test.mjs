@@ -81,3 +81,110 @@ test('an invalid definition shows AWS diagnostics in the editor', async () => {
   await shot(page, 'lint-missing-next');
   await done(page);
 });
+
+// stateNames lists every state name of a definition, nested ones included.
+function stateNames(def, out = []) {
+  for (const [name, s] of Object.entries(def.States || {})) {
+    out.push(name);
+    for (const b of s.Branches || []) stateNames(b, out);
+    if (s.Iterator) stateNames(s.Iterator, out);
+    if (s.ItemProcessor) stateNames(s.ItemProcessor, out);
+  }
+  return out;
+}
+
+// showDefinition waits until the graph shows exactly the states of def.
+async function showDefinition(page, def) {
+  const names = stateNames(def).sort();
+  await page.waitForFunction((want) => {
+    const have = [...document.querySelectorAll('#graph svg [data-state]')].map((e) => e.getAttribute('data-state')).sort();
+    return JSON.stringify(have) === JSON.stringify(want);
+  }, names, { timeout: 15000 });
+}
+
+// engineHistory asks the page's own engine for the whole history.
+function engineHistory(page) {
+  return page.evaluate(async () => {
+    const { sw, exec } = window.__stepwiseDebug;
+    const events = [];
+    let nextToken;
+    do {
+      const r = await sw.history({ executionArn: exec.arn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) });
+      events.push(...r.events);
+      nextToken = r.nextToken;
+    } while (nextToken);
+    const desc = await sw.describe({ executionArn: exec.arn });
+    return { events, status: desc.status, error: desc.error, cause: desc.cause, output: desc.output };
+  });
+}
+
+// expectedPaint derives each state's colour from the raw history: a state
+// whose every visit exited is green (succeeded, or caught/retried when it
+// failed on the way); a visit that never exited in a finished execution is
+// red; a state never entered is not-reached.
+function expectedPaint(events) {
+  const entered = new Map();
+  const exited = new Map();
+  for (const ev of events) {
+    const name = ev.stateEnteredEventDetails?.name ?? ev.stateExitedEventDetails?.name;
+    if (!name) continue;
+    const m = ev.type.endsWith('StateEntered') ? entered : ev.type.endsWith('StateExited') ? exited : null;
+    if (m) m.set(name, (m.get(name) || 0) + 1);
+  }
+  return (name) => {
+    const n = entered.get(name) || 0;
+    if (!n) return ['not-reached'];
+    if ((exited.get(name) || 0) === n) return ['succeeded', 'caught', 'retried'];
+    return ['failed'];
+  };
+}
+
+test('every example runs in the page and shows what the engine recorded', async (t) => {
+  const index = JSON.parse(readFileSync(join(root, 'web', 'examples', 'index.json'), 'utf8'));
+  assert.ok(index.length > 0);
+  const page = await ready();
+  for (const entry of index) {
+    await t.test(entry.id, async () => {
+      const ex = JSON.parse(readFileSync(join(root, 'web', 'examples', entry.file || `${entry.id}.json`), 'utf8'));
+      await page.selectOption('#example', entry.id);
+      await showDefinition(page, ex.definition);
+      // The page picks the example's test case from its mock config.
+      assert.equal(await page.inputValue('#test-case'), ex.testCase || '');
+      await page.click('#start');
+      await finished(page);
+      const h = await engineHistory(page);
+      assert.equal(h.status, ex.expect.status, `${h.error || ''} ${h.cause || ''}`);
+      if (ex.expect.error) assert.equal(h.error, ex.expect.error);
+      if (ex.expect.output !== undefined) assert.deepEqual(JSON.parse(h.output), ex.expect.output);
+
+      // Status pill.
+      const pill = await page.$eval('#exec-status', (e) => ({ text: e.textContent, cls: e.className }));
+      assert.ok(pill.cls.split(' ').includes(ex.expect.status), pill.cls);
+      assert.equal(pill.text.toUpperCase(), ex.expect.status.replace('_', ' '));
+
+      // Graph colours.
+      const want = expectedPaint(h.events);
+      const painted = await page.$$eval('#graph svg [data-state]', (l) => l.map((e) => ({
+        name: e.getAttribute('data-state'),
+        cls: ['running', 'succeeded', 'failed', 'caught', 'retried', 'not-reached'].filter((c) => e.classList.contains(c)),
+      })));
+      for (const { name, cls } of painted) {
+        assert.equal(cls.length, 1, `${name}: ${cls}`);
+        assert.ok(want(name).includes(cls[0]), `${name} painted ${cls[0]}, history says ${want(name)}`);
+      }
+      const exitedNames = new Set(h.events.filter((e) => e.type.endsWith('StateExited')).map((e) => e.stateExitedEventDetails.name));
+      assert.ok(exitedNames.size > 0);
+
+      // Event table: one row per event, same types in the same order.
+      await page.click('#tab-events');
+      const rows = await page.$$eval('#events-body tr.ev', (l) => l.map((tr) => ({ id: Number(tr.cells[0].textContent), type: tr.cells[1].textContent })));
+      assert.equal(rows.length, h.events.length);
+      assert.deepEqual(rows.map((r) => r.type), h.events.map((e) => e.type));
+      assert.deepEqual(rows.map((r) => r.id), h.events.map((e) => e.id));
+      assert.equal(await page.textContent('#ev-count'), String(h.events.length));
+      await shot(page, `example-${entry.id}`);
+      await page.click('#tab-input');
+    });
+  }
+  await done(page);
+});
