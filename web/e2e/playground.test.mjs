@@ -188,3 +188,137 @@ test('every example runs in the page and shows what the engine recorded', async 
   }
   await done(page);
 });
+
+test('step through a paused execution, run to a state, continue to the end', async () => {
+  const page = await ready();
+  const ex = JSON.parse(readFileSync(join(root, 'web', 'examples', 'order-processing.json'), 'utf8'));
+  await page.selectOption('#example', 'order-processing');
+  await showDefinition(page, ex.definition);
+  const count = async () => Number((await page.textContent('#ev-count')) || 0);
+  const historyLength = () => page.evaluate(async () => {
+    const { sw, exec } = window.__stepwiseDebug;
+    return (await sw.history({ executionArn: exec.arn, maxResults: 1000 })).events.length;
+  });
+  const idle = () => page.waitForFunction(() => !document.getElementById('step').disabled || !/PAUSED/.test(document.getElementById('exec-status').className));
+
+  await page.click('#start-paused');
+  await page.waitForSelector('#exec-status.PAUSED');
+  await idle();
+  assert.equal(await count(), 1); // ExecutionStarted only
+  assert.equal(await historyLength(), 1);
+
+  // Each of the first steps is a state transition that records events.
+  let last = 1;
+  for (let i = 0; i < 2; i++) {
+    await page.click('#step');
+    await page.waitForFunction((n) => Number(document.getElementById('ev-count').textContent) > n, last);
+    await idle();
+    const n = await count();
+    assert.ok(n > last, `step ${i + 1}: ${n} events after ${last}`);
+    assert.equal(n, await historyLength());
+    last = n;
+  }
+  assert.equal(await page.textContent('#exec-status'), 'Paused');
+  await shot(page, 'step-paused');
+
+  // Run to ShipOrder: stepping stops with the transition that enters the
+  // state. One transition runs a whole state (a mocked Task answers at once),
+  // so ShipOrder has run, and nothing after it has.
+  await page.selectOption('#run-to', 'ShipOrder');
+  await page.waitForFunction(() => /succeeded|running/.test(document.querySelector('#graph svg [data-state="ShipOrder"]')?.getAttribute('class')));
+  await idle();
+  const h = await engineHistory(page);
+  assert.equal(h.status, 'RUNNING');
+  const enteredNames = h.events.filter((e) => e.type.endsWith('StateEntered')).map((e) => e.stateEnteredEventDetails.name);
+  assert.equal(enteredNames.at(-1), 'ShipOrder');
+  assert.ok(!h.events.some((e) => e.type === 'ExecutionSucceeded'));
+  assert.ok(h.events.length > last);
+  assert.equal(await count(), h.events.length);
+  assert.equal(await page.textContent('#exec-status'), 'Paused');
+  assert.match(await page.getAttribute('#graph svg [data-state="OrderComplete"]', 'class'), /not-reached/);
+  await shot(page, 'step-run-to-ShipOrder');
+
+  // Continue to the end.
+  await page.click('#continue');
+  await finished(page);
+  const end = await engineHistory(page);
+  assert.equal(end.status, 'SUCCEEDED');
+  assert.deepEqual(JSON.parse(end.output), ex.expect.output);
+  assert.equal(await count(), end.events.length);
+  assert.equal(await page.textContent('#exec-status'), 'Succeeded');
+  assert.ok(await page.isDisabled('#step'));
+  assert.ok(await page.isDisabled('#continue'));
+  await shot(page, 'step-continued');
+  await done(page);
+});
+
+// editorText copies the whole text of a CodeMirror editor through the
+// clipboard, as a user would (CodeMirror only renders the visible lines).
+async function editorText(page, selector) {
+  await page.click(`${selector} .cm-content`);
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Control+C');
+  return page.evaluate(() => navigator.clipboard.readText());
+}
+
+test('a share link opens the same definition and input in a fresh browser context', async () => {
+  const page = await ready();
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  const def = JSON.stringify({
+    Comment: 'Shared ✓ — naïve ünïcode',
+    StartAt: 'Greet',
+    States: {
+      Greet: { Type: 'Pass', Parameters: { 'msg.$': "States.Format('Hi {}', $.who)" }, Next: 'Done' },
+      Done: { Type: 'Succeed' },
+    },
+  }, null, 2);
+  const input = '{\n  "who": "Grace"\n}';
+  await setDefinition(page, def);
+  await showDefinition(page, JSON.parse(def));
+  await page.click('#input-editor .cm-content');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText(input);
+  await page.click('#share');
+  await page.waitForFunction(() => location.hash.length > 3);
+  const url = page.url();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(copied, url);
+  assert.match(url, /#[zj]=/);
+  await shot(page, 'share-source');
+
+  const other = await ready(url); // a new context: nothing in localStorage
+  await other.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  await showDefinition(other, JSON.parse(def));
+  assert.equal(await editorText(other, '#editor'), def);
+  assert.equal(await editorText(other, '#input-editor'), input);
+  // And it runs with that input.
+  await other.click('#start');
+  await finished(other);
+  const h = await engineHistory(other);
+  assert.equal(h.status, 'SUCCEEDED');
+  assert.deepEqual(JSON.parse(h.output), { msg: 'Hi Grace' });
+  await shot(other, 'share-opened');
+  await done(other);
+  await done(page);
+});
+
+test('the docs demo draws three embedded machines and runs one', async () => {
+  const page = await openPage(chromium, server.url + 'docs-demo.html');
+  const embeds = page.locator('stepwise-machine');
+  assert.equal(await embeds.count(), 3);
+  // Playwright's CSS locators pierce open shadow roots.
+  for (let i = 0; i < 3; i++) {
+    await embeds.nth(i).locator('svg [data-state]').first().waitFor({ timeout: 30000 });
+    assert.equal(await embeds.nth(i).locator('.pill').textContent(), 'Ready');
+  }
+  const second = embeds.nth(1); // Parallel enrichment, mocked by its test case
+  await second.scrollIntoViewIfNeeded();
+  await second.locator('button.run').click();
+  await second.locator('.pill.SUCCEEDED').waitFor({ timeout: 30000 });
+  assert.match(await second.locator('.out').textContent(), /^Output: /);
+  const painted = await second.locator('svg .n-state.succeeded').count();
+  assert.ok(painted > 0);
+  assert.ok(await second.locator('.timeline svg, .timeline *').count() > 0, 'timeline drawn');
+  await shot(page, 'docs-demo-run');
+  await done(page);
+});
