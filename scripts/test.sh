@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 
-all_steps=(tools fmt vet test fuzz wasm browser node conformance)
+all_steps=(tools fmt vet test fuzz wasm browser node e2e conformance)
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=("${all_steps[@]}")
 
@@ -114,6 +114,20 @@ step_browser() {
 step_node() {
 	bash scripts/wasm.sh || return 1
 	node --test web/test/
+}
+
+# step_e2e builds what `make run` serves (the CLI, the wasm module, the
+# playground bundle) and drives the playground and the docs embed in headless
+# Chromium through playwright-core (web/e2e/). Screenshots land in bin/e2e/.
+step_e2e() {
+	if ! command -v chromium >/dev/null; then
+		echo "chromium not found: installing it"
+		apt_install chromium || return 1
+	fi
+	go build -o bin/stepwise ./cmd/stepwise || return 1
+	bash scripts/wasm.sh || return 1
+	bash scripts/web.sh || return 1
+	node --test web/e2e/
 }
 
 step_conformance() {
