@@ -261,6 +261,33 @@ async function editorText(page, selector) {
   return page.evaluate(() => navigator.clipboard.readText());
 }
 
+test('run to a Wait state stops while it waits: painted running, then the loop continues', async () => {
+  const page = await ready();
+  const ex = JSON.parse(readFileSync(join(root, 'web', 'examples', 'job-polling.json'), 'utf8'));
+  await page.selectOption('#example', 'job-polling');
+  await showDefinition(page, ex.definition);
+  await page.selectOption('#run-to', 'WaitBeforePolling'); // starts paused by itself
+  const wait = '#graph svg [data-state="WaitBeforePolling"]';
+  await page.waitForFunction((sel) => document.querySelector(sel)?.classList.contains('running'), wait);
+  let h = await engineHistory(page);
+  assert.equal(h.status, 'RUNNING');
+  assert.equal(h.events.at(-1).type, 'WaitStateEntered');
+  assert.match(await page.getAttribute('#graph svg [data-state="StartExport"]', 'class'), /succeeded/);
+  assert.equal(await page.textContent('#exec-status'), 'Paused');
+  await shot(page, 'step-run-to-wait');
+  // Stepping on: the virtual clock jumps to the end of the wait.
+  await page.waitForFunction(() => !document.getElementById('step').disabled);
+  await page.click('#continue');
+  await finished(page);
+  h = await engineHistory(page);
+  assert.equal(h.status, 'SUCCEEDED');
+  assert.deepEqual(JSON.parse(h.output), ex.expect.output);
+  const waits = h.events.filter((e) => e.type === 'WaitStateEntered').length;
+  assert.equal(waits, 3); // the test case answers "done" on the third poll
+  assert.match(await page.getAttribute(wait, 'class'), /succeeded/);
+  await done(page);
+});
+
 test('a share link opens the same definition and input in a fresh browser context', async () => {
   const page = await ready();
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
