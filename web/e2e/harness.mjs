@@ -48,9 +48,6 @@ export async function openPage(b, url, { width = 1366, height = 860, colorScheme
   page.on('console', (m) => {
     if (m.type() !== 'error') return;
     const at = m.location()?.url || '';
-    // The browser's own request for /favicon.ico (a page without an icon
-    // link, like docs-demo.html) is not the page's doing.
-    if (/\/favicon\.ico$/.test(at)) return;
     page.errors.push(at ? `${m.text()} (${at})` : m.text());
   });
   await page.goto(url);
