@@ -7,7 +7,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, serve, browser, openPage, shot } from './harness.mjs';
+import { root, artifacts, serve, browser, openPage, shot } from './harness.mjs';
 
 let server;
 let chromium;
@@ -348,4 +348,46 @@ test('the docs demo draws three embedded machines and runs one', async () => {
   assert.ok(await second.locator('.timeline svg, .timeline *').count() > 0, 'timeline drawn');
   await shot(page, 'docs-demo-run');
   await done(page);
+});
+
+test('export a session to a file, import it in a fresh page; past runs reopen from the Runs tab', async () => {
+  const page = await ready();
+  const def = JSON.stringify({ Comment: 'exported', StartAt: 'Only', States: { Only: { Type: 'Pass', Result: { n: 7 }, End: true } } }, null, 2);
+  await setDefinition(page, def);
+  await page.waitForSelector('#graph svg [data-state="Only"]');
+  // Two runs, for the Runs tab.
+  for (let i = 0; i < 2; i++) {
+    await page.click('#start');
+    await finished(page);
+  }
+  const first = await page.evaluate(() => window.__stepwiseDebug.exec.arn);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
+  const file = join(artifacts, 'exported.stepwise.json');
+  await download.saveAs(file);
+  const saved = JSON.parse(readFileSync(file, 'utf8'));
+  assert.equal(saved.definition.Comment, 'exported');
+
+  await page.click('#tab-runs');
+  await page.waitForFunction(() => document.querySelectorAll('#runs-body tr').length >= 2);
+  const rows = await page.$$eval('#runs-body tr', (trs) => trs.map((tr) => tr.textContent));
+  assert.ok(rows.every((r) => r.includes('SUCCEEDED')), rows.join(' | '));
+  await page.click('#runs-body tr:not(.current)');
+  await page.waitForFunction((arn) => window.__stepwiseDebug.exec?.arn !== arn, first);
+  await shot(page, 'runs-tab');
+  await done(page);
+
+  // A fresh page (no shared storage) opens the exported file.
+  const fresh = await ready();
+  await fresh.setInputFiles('#import-file', file);
+  await fresh.waitForFunction(() => document.querySelector('#editor .cm-content').textContent.includes('exported'));
+  await fresh.waitForSelector('#graph svg [data-state="Only"]');
+  await fresh.click('#start');
+  await finished(fresh);
+  const out = await fresh.evaluate(async () => {
+    const d = window.__stepwiseDebug;
+    return (await d.sw.describe(d.exec.arn)).output;
+  });
+  assert.equal(out, '{"n":7}');
+  await shot(fresh, 'imported');
+  await done(fresh);
 });
