@@ -356,10 +356,7 @@ test('export a session to a file, import it in a fresh page; past runs reopen fr
   await setDefinition(page, def);
   await page.waitForSelector('#graph svg [data-state="Only"]');
   // Two runs, for the Runs tab.
-  for (let i = 0; i < 2; i++) {
-    await page.click('#start');
-    await finished(page);
-  }
+  for (let i = 0; i < 2; i++) await startAndFinish(page);
   const first = await page.evaluate(() => window.__stepwiseDebug.exec.arn);
   const [download] = await Promise.all([page.waitForEvent('download'), page.click('#export')]);
   const file = join(artifacts, 'exported.stepwise.json');
@@ -381,8 +378,7 @@ test('export a session to a file, import it in a fresh page; past runs reopen fr
   await fresh.setInputFiles('#import-file', file);
   await fresh.waitForFunction(() => document.querySelector('#editor .cm-content').textContent.includes('exported'));
   await fresh.waitForSelector('#graph svg [data-state="Only"]');
-  await fresh.click('#start');
-  await finished(fresh);
+  await startAndFinish(fresh);
   const out = await fresh.evaluate(async () => {
     const d = window.__stepwiseDebug;
     return (await d.sw.describe(d.exec.arn)).output;
@@ -391,3 +387,11 @@ test('export a session to a file, import it in a fresh page; past runs reopen fr
   await shot(fresh, 'imported');
   await done(fresh);
 });
+
+// startAndFinish clicks Start and waits for that new execution to end.
+async function startAndFinish(page) {
+  const before = await page.evaluate(() => window.__stepwiseDebug.exec?.arn ?? null);
+  await page.click('#start');
+  await page.waitForFunction((b) => (window.__stepwiseDebug.exec?.arn ?? null) !== b, before);
+  await finished(page);
+}
