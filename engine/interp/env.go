@@ -62,7 +62,8 @@ type TaskRequest struct {
 
 // TaskResult is what a TaskRunner reports for an invocation.
 type TaskResult struct {
-	// Output is the task's result (JSON) when it succeeded.
+	// Output is the task's result (JSON) when it succeeded; the run may keep
+	// the slice, so the runner must not change it afterwards.
 	Output []byte
 	// Err is the task's failure; nil means success.
 	Err *states.Error

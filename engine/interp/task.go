@@ -1,7 +1,6 @@
 package interp
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -182,12 +181,12 @@ func (th *thread) taskState(ctx context.Context) {
 	if out == nil {
 		out = []byte("null")
 	}
-	var buf bytes.Buffer
-	if err := json.Compact(&buf, out); err != nil {
+	out, ok := jsonpath.Compact(out)
+	if !ok {
 		th.taskFailed(states.New(states.Runtime, th.causePrefix()+"The task returned a result that is not valid JSON."), "")
 		return
 	}
-	th.taskSucceeded(buf.Bytes())
+	th.taskSucceeded(out)
 }
 
 // seconds evaluates TimeoutSeconds/HeartbeatSeconds or their Path form

@@ -388,6 +388,9 @@ func (v value) encode(buf []byte) []byte {
 
 const hexDigits = "0123456789ABCDEF"
 
+// appendString writes s as AWS's intrinsic functions write strings (Jackson:
+// upper-case \u escapes, invalid UTF-8 as U+FFFD), which is why it is not
+// history.AppendString (the API's encoding: lower-case escapes).
 func appendString(buf []byte, s string) []byte {
 	buf = append(buf, '"')
 	for i := 0; i < len(s); {

@@ -473,40 +473,30 @@ func (ps *parser) or() (expr, error) {
 		return nil, err
 	}
 	defer func() { ps.depth-- }()
-	l, err := ps.and()
-	if err != nil {
-		return nil, err
-	}
-	for {
-		ps.skipSpaces()
-		if !strings.HasPrefix(ps.s[ps.pos:], "||") {
-			return l, nil
-		}
-		ps.pos += 2
-		r, err := ps.and()
-		if err != nil {
-			return nil, err
-		}
-		l = orExpr{l, r}
-	}
+	return ps.chain("||", ps.and, func(l, r expr) expr { return orExpr{l, r} })
 }
 
 func (ps *parser) and() (expr, error) {
-	l, err := ps.unary()
+	return ps.chain("&&", ps.unary, func(l, r expr) expr { return andExpr{l, r} })
+}
+
+// chain parses operands separated by op, left-associative: a op b op c.
+func (ps *parser) chain(op string, operand func() (expr, error), join func(l, r expr) expr) (expr, error) {
+	l, err := operand()
 	if err != nil {
 		return nil, err
 	}
 	for {
 		ps.skipSpaces()
-		if !strings.HasPrefix(ps.s[ps.pos:], "&&") {
+		if !strings.HasPrefix(ps.s[ps.pos:], op) {
 			return l, nil
 		}
-		ps.pos += 2
-		r, err := ps.unary()
+		ps.pos += len(op)
+		r, err := operand()
 		if err != nil {
 			return nil, err
 		}
-		l = andExpr{l, r}
+		l = join(l, r)
 	}
 }
 

@@ -60,6 +60,12 @@ func (s *Service) drive(ctx context.Context, lr *liveRun) *Error {
 // the store, and forgets an ended run.
 func (s *Service) sync(ctx context.Context, lr *liveRun) *Error {
 	run := lr.run
+	for _, t := range run.PendingTokens() {
+		if s.tokens == nil {
+			s.tokens = map[string]string{}
+		}
+		s.tokens[t] = lr.rec.ARN
+	}
 	final := run.Status().Final()
 	if final {
 		delete(s.live, lr.rec.ARN)

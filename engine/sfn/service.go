@@ -90,8 +90,10 @@ type Service struct {
 	// programs caches compiled definitions by definition text.
 	programs map[string]*interp.Program
 	onEvent  func(executionARN string, event []byte)
-	// tokens are task tokens seen waiting (see rememberTokens).
-	tokens map[string]struct{}
+	// tokens maps every task token handed out to its execution's ARN
+	// (sync records them), so SendTask* finds the run and tells an ended
+	// task from a token never issued.
+	tokens map[string]string
 	// baseTasks is Options.Tasks or the mock configuration; hostTasks
 	// the host's handler; tasks routes between them (hosttasks.go).
 	baseTasks interp.TaskRunner

@@ -37,34 +37,20 @@ type SendTaskHeartbeatInput struct {
 	TaskToken *string `json:"taskToken"`
 }
 
-// sendTask finds the live execution waiting for token, lets deliver hand
-// it the outcome, then drives the execution on until it waits or ends.
+// sendTask finds the execution waiting for token (s.tokens, kept by
+// sync), lets deliver hand it the outcome, then drives the execution on
+// until it waits or ends. A token this service gave out whose task has
+// ended, or whose execution has, is TaskTimedOut, as on AWS.
 func (s *Service) sendTask(ctx context.Context, token string, deliver func(lr *liveRun) error) *Error {
-	for _, lr := range s.live {
-		for _, t := range lr.run.PendingTokens() {
-			if t != token {
-				continue
-			}
-			if err := deliver(lr); err != nil {
-				return errorf(CodeTaskDoesNotExist, "Task does not exist: '%s'", err)
-			}
-			return s.drive(ctx, lr)
-		}
+	arn, ok := s.tokens[token]
+	if !ok {
+		return errorf(CodeInvalidToken, "Invalid Token: 'Invalid token'")
 	}
-	if s.issued(token) {
-		// A token this service gave out whose task has ended.
+	lr := s.live[arn]
+	if lr == nil || deliver(lr) != nil {
 		return errorf(CodeTaskTimedOut, "Task Timed Out: 'Provided task does not exist anymore'")
 	}
-	return errorf(CodeInvalidToken, "Invalid Token: 'Invalid token'")
-}
-
-// issued reports whether token was a task token of an execution this
-// service ran: tokens are recorded in TaskScheduled parameters only when
-// the definition passes them on, so the history is not a reliable place;
-// the service keeps the tokens it has seen.
-func (s *Service) issued(token string) bool {
-	_, ok := s.tokens[token]
-	return ok
+	return s.drive(ctx, lr)
 }
 
 func (s *Service) sendTaskSuccess(ctx context.Context, body []byte) (any, *Error) {
@@ -86,7 +72,6 @@ func (s *Service) sendTaskSuccess(ctx context.Context, body []byte) (any, *Error
 	if !jsonpath.Valid(out) {
 		return nil, errorf(CodeInvalidOutput, "Invalid Output: 'Output is not valid JSON'")
 	}
-	s.rememberTokens()
 	if err := s.sendTask(ctx, *in.TaskToken, func(lr *liveRun) error {
 		return lr.run.SendTaskSuccess(*in.TaskToken, out)
 	}); err != nil {
@@ -114,7 +99,6 @@ func (s *Service) sendTaskFailure(ctx context.Context, body []byte) (any, *Error
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	s.rememberTokens()
 	if err := s.sendTask(ctx, *in.TaskToken, func(lr *liveRun) error {
 		return lr.run.SendTaskFailure(*in.TaskToken, errName, cause)
 	}); err != nil {
@@ -133,24 +117,10 @@ func (s *Service) sendTaskHeartbeat(ctx context.Context, body []byte) (any, *Err
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	s.rememberTokens()
 	if err := s.sendTask(ctx, *in.TaskToken, func(lr *liveRun) error {
 		return lr.run.SendTaskHeartbeat(*in.TaskToken)
 	}); err != nil {
 		return nil, err
 	}
 	return struct{}{}, nil
-}
-
-// rememberTokens records the tokens live executions wait for, so that a
-// token whose task has since ended is told apart from one never issued.
-func (s *Service) rememberTokens() {
-	if s.tokens == nil {
-		s.tokens = map[string]struct{}{}
-	}
-	for _, lr := range s.live {
-		for _, t := range lr.run.PendingTokens() {
-			s.tokens[t] = struct{}{}
-		}
-	}
 }
