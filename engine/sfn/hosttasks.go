@@ -1,7 +1,6 @@
 package sfn
 
 import (
-	"context"
 	"encoding/json"
 
 	"github.com/stepwise-sfn/stepwise/engine/interp"
@@ -59,43 +58,20 @@ func (s *Service) SetMockConfig(config []byte) error {
 	return nil
 }
 
-// routedTasks is the runner executions get: the host's handler first,
-// then the base runner.
+// routedTasks is the runner executions get (route.go).
 func (s *Service) routedTasks() interp.TaskRunner {
-	if s.hostTasks == nil {
-		return s.baseTasks
-	}
-	return &hostRouter{s: s, h: s.hostTasks, base: s.baseTasks}
+	return &router{s: s, host: s.hostTasks, base: s.baseTasks}
 }
 
-type hostRouter struct {
-	s    *Service
-	h    *TaskHandler
-	base interp.TaskRunner
-}
-
-func (r *hostRouter) RunTask(ctx context.Context, req *interp.TaskRequest) interp.TaskResult {
-	if r.h.Handles(req.Resource, req.StateName) {
-		tok := req.Token
-		if tok == "" {
-			tok = r.s.ids.UUID()
-		}
-		r.h.Start(HostTask{Token: tok, Resource: req.Resource, StateName: req.StateName,
-			ExecutionARN: req.ExecutionARN, StateMachineARN: req.StateMachineARN,
-			Input: json.RawMessage(req.Parameters), Attempt: req.Attempt})
-		return interp.TaskResult{Pending: true, Token: tok}
+// startHostTask hands an invocation to the host's handler; the result
+// comes later with SendTaskSuccess/SendTaskFailure and the token.
+func (s *Service) startHostTask(req *interp.TaskRequest) interp.TaskResult {
+	tok := req.Token
+	if tok == "" {
+		tok = s.ids.UUID()
 	}
-	if r.base == nil {
-		return interp.Unmocked(req)
-	}
-	return r.base.RunTask(ctx, req)
-}
-
-// ForTestCase keeps the host's handler in front of the test case's mocks.
-func (r *hostRouter) ForTestCase(stateMachineName, testCase string) interp.TaskRunner {
-	tc, ok := r.base.(TestCaseRunner)
-	if !ok {
-		return r
-	}
-	return &hostRouter{s: r.s, h: r.h, base: tc.ForTestCase(stateMachineName, testCase)}
+	s.hostTasks.Start(HostTask{Token: tok, Resource: req.Resource, StateName: req.StateName,
+		ExecutionARN: req.ExecutionARN, StateMachineARN: req.StateMachineARN,
+		Input: json.RawMessage(req.Parameters), Attempt: req.Attempt})
+	return interp.TaskResult{Pending: true, Token: tok}
 }

@@ -141,6 +141,7 @@ func (s *Service) Advance(ctx context.Context) error {
 			first = err
 		}
 	}
+	s.drainLater(ctx)
 	return first
 }
 

@@ -100,6 +100,8 @@ type Service struct {
 	hostTasks *TaskHandler
 	// debug remembers the executions the debugger started (debug.go).
 	debug *debugSet
+	// deferred is work queued by later (route.go).
+	deferred []func(ctx context.Context)
 }
 
 // SetClock changes the service clock and whether new executions run on
@@ -127,7 +129,7 @@ func (s *Service) SetTasks(tasks interp.TaskRunner) {
 func New(opts Options) *Service {
 	s := &Service{
 		st: opts.Store, region: opts.Region, account: opts.AccountID, clock: opts.Clock,
-		virtual: opts.Virtual, ids: opts.IDs, tasks: opts.Tasks, logSink: opts.LogSink,
+		virtual: opts.Virtual, ids: opts.IDs, logSink: opts.LogSink,
 		live: map[string]*liveRun{}, programs: map[string]*interp.Program{},
 		maxEvents: opts.MaxHistoryEvents, onEvent: opts.OnEvent, baseTasks: opts.Tasks,
 	}
@@ -149,6 +151,7 @@ func New(opts Options) *Service {
 	if s.ids == nil {
 		s.ids = RandomIDs()
 	}
+	s.tasks = s.routedTasks()
 	return s
 }
 
@@ -189,6 +192,7 @@ func (s *Service) Invoke(ctx context.Context, operation string, request []byte) 
 		}
 	}()
 	out, apiErr := op(s, ctx, request)
+	s.drainLater(ctx)
 	if apiErr != nil {
 		return nil, apiErr
 	}
