@@ -173,6 +173,11 @@ func (th *thread) taskState(ctx context.Context) {
 		th.run.tasks[task.token] = th
 		return
 	}
+	th.finishTask(result)
+}
+
+// finishTask ends the current invocation with a runner's result.
+func (th *thread) finishTask(result TaskResult) {
 	if result.Err != nil {
 		th.taskFailed(result.Err, result.Outcome)
 		return

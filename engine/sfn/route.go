@@ -88,3 +88,21 @@ func (s *Service) drainLater(ctx context.Context) {
 		f(ctx)
 	}
 }
+
+// completeTask ends a pending task of a live execution with res, for work
+// the service started on the host's side (an HTTP request, a command)
+// whose answer arrives later, from another goroutine or a later turn of
+// the JavaScript event loop: never from inside Invoke, whose lock it
+// takes. It reports false when the task no longer waits (its execution
+// ended or it timed out meanwhile).
+func (s *Service) completeTask(ctx context.Context, token string, res interp.TaskResult) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	lr := s.live[s.tokens[token]]
+	if lr == nil || lr.run.CompleteTask(token, res) != nil {
+		return false
+	}
+	s.drive(ctx, lr)
+	s.drainLater(ctx)
+	return true
+}

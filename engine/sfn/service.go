@@ -102,6 +102,8 @@ type Service struct {
 	debug *debugSet
 	// deferred is work queued by later (route.go).
 	deferred []func(ctx context.Context)
+	// http is the host's HTTP client (httpclient.go); nil: none.
+	http HTTPClient
 }
 
 // SetClock changes the service clock and whether new executions run on
