@@ -209,14 +209,15 @@ func (t *stateTest) presetAttempts(th *thread) {
 	}
 }
 
-// handled records which Retrier (i, with its delay) or Catcher of the
-// tested state handled its error.
+// retried records that Retrier i of the tested state will retry its
+// error after delay.
 func (t *stateTest) retried(th *thread, i int, delay time.Duration) {
 	if th.parent == nil {
 		t.retryIndex, t.backoff = i, delay
 	}
 }
 
+// caught records that Catcher i of the tested state caught its error.
 func (t *stateTest) caught(th *thread, i int) {
 	if th.parent == nil {
 		t.catchIndex = i
