@@ -304,6 +304,12 @@ func (s *Service) updateStateMachine(ctx context.Context, body []byte) (any, *Er
 	if changed {
 		m.RevisionID = s.ids.UUID()
 		m.UpdateDate = now
+		if in.Publish {
+			// A publish that would fail must not leave the update behind.
+			if err := s.checkVersionQuota(ctx, m.ARN); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := s.st.PutStateMachine(ctx, m); err != nil {
 		return nil, storeErr(err)

@@ -194,7 +194,7 @@ func (s *Service) publish(ctx context.Context, m *store.StateMachine, descriptio
 		}
 	}
 	if len(versions) >= maxVersions {
-		return nil, errorf(CodeServiceQuotaExceeded, "Failed to publish the State Machine version: the state machine '%s' has reached the limit of %d versions", m.ARN, maxVersions)
+		return nil, versionQuotaExceeded(m.ARN)
 	}
 	m.LastVersion++
 	v := &store.StateMachineVersion{
@@ -388,4 +388,22 @@ func (s *Service) describeTarget(ctx context.Context, arn string) (*store.StateM
 		return nil, "", storeErr(merr)
 	}
 	return withVersion(m, v), v.Description, nil
+}
+
+func versionQuotaExceeded(machineARN string) *Error {
+	return errorf(CodeServiceQuotaExceeded, "Failed to publish the State Machine version: the state machine '%s' has reached the limit of %d versions", machineARN, maxVersions)
+}
+
+// checkVersionQuota fails when a state machine has as many versions as it
+// may have, so that UpdateStateMachine with publish fails before it
+// changes anything.
+func (s *Service) checkVersionQuota(ctx context.Context, machineARN string) *Error {
+	versions, err := s.st.StateMachineVersions(ctx, machineARN)
+	if err != nil {
+		return storeErr(err)
+	}
+	if len(versions) >= maxVersions {
+		return versionQuotaExceeded(machineARN)
+	}
+	return nil
 }

@@ -234,8 +234,43 @@ func TestVersionLimit(t *testing.T) {
 	if err == nil || err.Code != CodeServiceQuotaExceeded {
 		t.Fatalf("version %d: %v, want %s", maxVersions+1, err, CodeServiceQuotaExceeded)
 	}
+	// The failed publish left the machine as it was.
+	if d := mustInvoke(t, s, "DescribeStateMachine", `{"stateMachineArn":"`+smARN+`"}`); d["definition"] != resultDef(fmt.Sprint(maxVersions-1)) {
+		t.Fatalf("definition after failed publish = %v", d["definition"])
+	}
+	if _, err := invoke(t, s, "PublishStateMachineVersion", `{"stateMachineArn":"`+smARN+`"}`); err != nil {
+		t.Fatalf("publishing the current, published revision: %v", err)
+	}
+	mustInvoke(t, s, "UpdateStateMachine", updateBody(resultDef("last"), ""))
+	if _, err := invoke(t, s, "PublishStateMachineVersion", `{"stateMachineArn":"`+smARN+`"}`); err == nil || err.Code != CodeServiceQuotaExceeded {
+		t.Fatalf("PublishStateMachineVersion over the limit: %v", err)
+	}
 	mustInvoke(t, s, "DeleteStateMachineVersion", `{"stateMachineVersionArn":"`+smARN+`:1"}`)
 	if p := mustInvoke(t, s, "PublishStateMachineVersion", `{"stateMachineArn":"`+smARN+`"}`); p["stateMachineVersionArn"] != smARN+":1001" {
 		t.Fatalf("publish after freeing a slot = %v", p)
 	}
+}
+
+// FuzzParseMachineRef checks that any ARN parses without a panic and
+// that a version or alias reference prints back to the ARN it came from.
+func FuzzParseMachineRef(f *testing.F) {
+	for _, s := range []string{smARN, smARN + ":1", smARN + ":live", smARN + ":0", smARN + ":007", "arn:aws:states:r:a:stateMachine:", "x", "arn:::::::"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, arn string) {
+		if len(arn) > 4096 {
+			return
+		}
+		ref, err := parseMachineRef(arn)
+		switch {
+		case err != nil:
+		case ref.version > 0 && (!strings.HasPrefix(arn, ref.base+":") || strings.TrimLeft(arn[len(ref.base)+1:], "0") != fmt.Sprint(ref.version)):
+			// Leading zeros parse (":007" is 7) but name no stored version.
+			t.Fatalf("%q: version %d of %q does not print back", arn, ref.version, ref.base)
+		case ref.alias != "" && ref.base+":"+ref.alias != arn:
+			t.Fatalf("%q: alias %q of %q does not print back", arn, ref.alias, ref.base)
+		case ref.version == 0 && ref.alias == "" && ref.base != arn:
+			t.Fatalf("%q: plain reference changed to %q", arn, ref.base)
+		}
+	})
 }
