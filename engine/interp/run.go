@@ -60,6 +60,7 @@ type Run struct {
 	ctxTmpl  contextTemplate
 	seed     uint64
 	flows    []DataFlow // with Env.TraceDataFlow: one per state visit
+	mapRuns  []*MapRun  // the distributed Map runs started (maprun.go)
 }
 
 // Start begins an execution: it records ExecutionStarted and returns the
@@ -187,6 +188,7 @@ func (r *Run) finish(st Status, t history.Type, name, cause string, prev int64) 
 	r.errName, r.cause = name, cause
 	r.stop = r.now()
 	r.tasks = map[string]*thread{}
+	r.abortMapRuns()
 	r.record(t, prev, &history.FailureDetails{Error: name, Cause: cause})
 }
 

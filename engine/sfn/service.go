@@ -100,6 +100,9 @@ type Service struct {
 	hostTasks *TaskHandler
 	// debug remembers the executions the debugger started (debug.go).
 	debug *debugSet
+	// redriveTokens are the recent RedriveExecution client tokens by
+	// execution ARN (redrive.go).
+	redriveTokens map[string][]clientToken
 }
 
 // SetClock changes the service clock and whether new executions run on

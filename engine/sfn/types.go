@@ -217,6 +217,7 @@ type DescribeExecutionOutput struct {
 	RedriveCount        int                                   `json:"redriveCount"`
 	RedriveStatus       string                                `json:"redriveStatus,omitempty"`
 	RedriveStatusReason string                                `json:"redriveStatusReason,omitempty"`
+	RedriveDate         Timestamp                             `json:"redriveDate,omitzero"`
 }
 
 // DescribeStateMachineForExecutionInput is the
@@ -244,6 +245,8 @@ type ListExecutionsInput struct {
 	StateMachineARN *string `json:"stateMachineArn"`
 	StatusFilter    *string `json:"statusFilter"`
 	MaxResults      int     `json:"maxResults"`
+	MapRunARN       *string `json:"mapRunArn"`
+	RedriveFilter   *string `json:"redriveFilter"`
 	NextToken       *string `json:"nextToken"`
 }
 
@@ -256,6 +259,7 @@ type ExecutionListItem struct {
 	StartDate       Timestamp `json:"startDate"`
 	StopDate        Timestamp `json:"stopDate,omitzero"`
 	RedriveCount    int       `json:"redriveCount"`
+	RedriveDate     Timestamp `json:"redriveDate,omitzero"`
 }
 
 // ListExecutionsOutput is the ListExecutions response.

@@ -74,6 +74,11 @@ type Execution struct {
 	Tracing           bool
 	RevisionID        string
 	MachineUpdateDate time.Time
+
+	// RedriveCount is how many times RedriveExecution restarted the
+	// execution, RedriveDate when it last did (zero: never).
+	RedriveCount int
+	RedriveDate  time.Time
 }
 
 // Store keeps the API's records. Implementations must be safe for
