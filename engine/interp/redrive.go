@@ -179,6 +179,9 @@ func rebuild(def *asl.Definition, events []history.Event) (*resume, bool) {
 		if !isThreadEvent(e.Type) {
 			continue
 		}
+		if d, ok := e.Details.(*history.StateEnteredDetails); ok && owner[d.Name] == nil {
+			return nil, false
+		}
 		sh := root.find(e, owner)
 		if sh == nil {
 			return nil, false
@@ -230,6 +233,9 @@ func (sh *shadow) walk(f func(*shadow) bool) bool {
 // pre-order (events after a Parallel's join point back to whatever was
 // recorded last).
 func (root *shadow) find(e history.Event, owner map[string]*asl.StateMachine) *shadow {
+	// A Parallel's join events follow the last event recorded, most often
+	// one of its own branches' (an abort, or the end that completed it).
+	join := e.Type == history.ParallelStateSucceeded || e.Type == history.ParallelStateFailed
 	var byPrev, first *shadow
 	root.walk(func(sh *shadow) bool {
 		if !sh.accepts(e, owner) {
@@ -238,7 +244,7 @@ func (root *shadow) find(e history.Event, owner map[string]*asl.StateMachine) *s
 		if first == nil {
 			first = sh
 		}
-		if sh.last == e.PreviousEventID {
+		if sh.last == e.PreviousEventID || join && sh.hasDescendantAt(e.PreviousEventID) {
 			byPrev = sh
 			return false
 		}
@@ -248,6 +254,22 @@ func (root *shadow) find(e history.Event, owner map[string]*asl.StateMachine) *s
 		return byPrev
 	}
 	return first
+}
+
+// hasDescendantAt reports whether a thread under sh has id as its last
+// event.
+func (sh *shadow) hasDescendantAt(id int64) bool {
+	found := false
+	for _, c := range sh.children {
+		c.walk(func(d *shadow) bool {
+			found = d.last == id
+			return !found
+		})
+		if found {
+			return true
+		}
+	}
+	return false
 }
 
 // accepts reports whether the thread can record e in the stage it is in.
@@ -263,7 +285,7 @@ func (sh *shadow) accepts(e history.Event, owner map[string]*asl.StateMachine) b
 		// (caught before it started its children)
 		return sh.state != nil && sh.state.Name == d.Name && !sh.exited && (sh.joined || !sh.started)
 	case *history.MapIterationDetails:
-		if sh.state == nil || sh.state.Name != d.Name || !sh.started || sh.joined || sh.exited {
+		if sh.state == nil || sh.state.Type != asl.TypeMap || sh.state.Name != d.Name || !sh.started || sh.joined || sh.exited {
 			return false
 		}
 		if e.Type == history.MapIterationStarted {

@@ -54,4 +54,3 @@ func (s *Store) MapRuns(ctx context.Context, executionARN string) ([]*store.MapR
 	})
 	return out, nil
 }
-
