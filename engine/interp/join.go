@@ -28,6 +28,10 @@ type join struct {
 	lastIter    int64 // id of the last MapIterationSucceeded
 	runStarted  int64 // id of MapRunStarted
 	mapRunARN   string
+	// redo holds the outcomes of a redriven inline Map's iterations.
+	redo map[int]*outcome
+	// mr is a distributed Map's run record (maprun.go).
+	mr *MapRun
 }
 
 func (j *join) runnable(parent *thread, now time.Time) *thread {
@@ -116,10 +120,15 @@ func (th *thread) parallel() {
 		th.failState(th.stateError(err))
 		return
 	}
+	redo := th.redoFor()
 	started := th.emit(history.ParallelStateStarted, nil)
 	j := &join{results: make([][]byte, len(st.Branches)), pending: len(st.Branches)}
-	for _, b := range st.Branches {
-		j.children = append(j.children, th.child(b, eff, started))
+	for i, b := range st.Branches {
+		c := th.child(b, eff, started)
+		if redo != nil {
+			c.redrive(redo.children[i])
+		}
+		j.children = append(j.children, c)
 	}
 	th.join = j
 	th.stage = stageJoin
@@ -186,11 +195,13 @@ func (th *thread) abortChildren() {
 	}
 	for _, c := range th.join.children {
 		c.abort()
+		th.join.itemAborted()
 		if th.join.isMap && !c.hidden {
 			th.record(history.MapIterationAborted, c.last, &history.MapIterationDetails{Name: th.st.Name, Index: c.itemIndex()})
 		}
 	}
 	th.join.children = nil
+	th.join.mapRunEnded("ABORTED")
 }
 
 var abortedTypes = map[string]history.Type{

@@ -18,6 +18,7 @@ import (
 // events are not in this history.
 func (th *thread) mapState() {
 	st := th.st
+	redo := th.redoFor()
 	eff, err := th.selectPath(st.InputPath, th.input)
 	if err != nil {
 		th.failState(th.stateError(err))
@@ -67,6 +68,16 @@ func (th *thread) mapState() {
 	}
 	j.results = make([][]byte, len(j.items))
 	j.pending = len(j.items)
+	if redo != nil && !j.distributed {
+		j.redo = redo.children
+		for i, o := range redo.children {
+			if o.succeeded && i < len(j.results) {
+				j.results[i] = o.output
+				j.pending--
+			}
+		}
+		j.skipDone()
+	}
 	started := th.emit(history.MapStateStarted, &history.MapStateStartedDetails{Length: len(raw)})
 	j.lastIter = started
 	// AWS checks the tolerated failure settings after MapStateStarted.
@@ -107,9 +118,15 @@ func (th *thread) mapState() {
 		if label == "" {
 			label = st.Name
 		}
-		j.mapRunARN = fmt.Sprintf("arn:aws:states:%s:%s:mapRun:%s/%s:%s", th.run.ex.Region, th.run.ex.AccountID,
-			th.run.ex.StateMachineName, label, th.run.env.IDs.UUID())
-		j.runStarted = th.emit(history.MapRunStarted, &history.MapRunStartedDetails{MapRunARN: j.mapRunARN})
+		if redo != nil && redo.mapRunARN != "" {
+			j.mapRunARN = redo.mapRunARN
+			j.runStarted = th.emit(history.MapRunRedriven, &history.RedrivenDetails{MapRunARN: j.mapRunARN, RedriveCount: th.run.ex.RedriveCount})
+		} else {
+			j.mapRunARN = fmt.Sprintf("arn:aws:states:%s:%s:mapRun:%s/%s:%s", th.run.ex.Region, th.run.ex.AccountID,
+				th.run.ex.StateMachineName, label, th.run.env.IDs.UUID())
+			j.runStarted = th.emit(history.MapRunStarted, &history.MapRunStartedDetails{MapRunARN: j.mapRunARN})
+		}
+		th.run.mapRunStarted(j, redo != nil && redo.mapRunARN != "")
 	}
 	th.join = j
 	th.stage = stageJoin
@@ -206,7 +223,10 @@ func (th *thread) spawnIteration() {
 	if j.distributed {
 		c.hidden = true
 	}
+	c.redrive(j.redo[i])
 	j.children = append(j.children, c)
+	j.skipDone()
+	j.itemStarted()
 }
 
 // collectIteration records the end of an iteration.
@@ -214,6 +234,7 @@ func (th *thread) collectIteration(c *thread) {
 	j := th.join
 	idx := c.itemIndex()
 	if j.distributed {
+		j.itemEnded(c.err == nil)
 		if c.err != nil {
 			j.failures++
 			if !j.withinTolerance() {
@@ -255,6 +276,7 @@ func (j *join) withinTolerance() bool {
 
 func (th *thread) mapRunFailed() {
 	j := th.join
+	j.mapRunEnded("FAILED")
 	th.abortChildren()
 	err := states.New(states.ExceedToleratedFailure, "The specified tolerated failure threshold was exceeded")
 	id := th.record(history.MapRunFailed, j.runStarted, &history.FailureDetails{Error: err.Name, Cause: err.Cause})
@@ -269,6 +291,7 @@ func (th *thread) mapSucceeded() {
 	j := th.join
 	if j.distributed {
 		id := th.record(history.MapRunSucceeded, j.runStarted, nil)
+		j.mapRunEnded("SUCCEEDED")
 		th.record(history.MapStateSucceeded, id, nil)
 		th.last = j.runStarted
 	} else {

@@ -61,6 +61,7 @@ type Run struct {
 	seed     uint64
 	flows    []DataFlow // with Env.TraceDataFlow: one per state visit
 	test     *stateTest // set while Program.TestState runs one state
+	mapRuns  []*MapRun  // the distributed Map runs started (maprun.go)
 }
 
 // Start begins an execution: it records ExecutionStarted and returns the
@@ -188,6 +189,7 @@ func (r *Run) finish(st Status, t history.Type, name, cause string, prev int64) 
 	r.errName, r.cause = name, cause
 	r.stop = r.now()
 	r.tasks = map[string]*thread{}
+	r.abortMapRuns()
 	r.record(t, prev, &history.FailureDetails{Error: name, Cause: cause})
 }
 

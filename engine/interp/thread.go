@@ -61,6 +61,9 @@ type thread struct {
 	iter     int      // the index of a Map iteration thread
 	hiddenID int64    // event counter for hidden threads
 
+	// redo is where a redriven thread resumes (redrive.go).
+	redo *resume
+
 	// outcome
 	output   []byte
 	err      *states.Error

@@ -276,15 +276,6 @@ func (s *Service) stopExecution(ctx context.Context, body []byte) (any, *Error) 
 	return StopExecutionOutput{StopDate: Timestamp(rec.StopDate)}, nil
 }
 
-// redrive returns DescribeExecution's redriveStatus and reason.
-func redrive(status string) (string, string) {
-	switch status {
-	case "FAILED", "TIMED_OUT", "ABORTED":
-		return "REDRIVABLE", ""
-	}
-	return "NOT_REDRIVABLE", "Execution is " + status + " and cannot be redriven"
-}
-
 func (s *Service) describeExecution(ctx context.Context, body []byte) (any, *Error) {
 	var in DescribeExecutionInput
 	if err := decodeRequest(body, &in); err != nil {
@@ -309,7 +300,10 @@ func (s *Service) describeExecution(ctx context.Context, body []byte) (any, *Err
 		output := string(rec.Output)
 		out.Output, out.OutputDetails = &output, &CloudWatchEventsExecutionDataDetails{Included: true}
 	}
-	out.RedriveStatus, out.RedriveStatusReason = redrive(rec.Status)
+	out.RedriveCount, out.RedriveDate = rec.RedriveCount, Timestamp(rec.RedriveDate)
+	if out.RedriveStatus, out.RedriveStatusReason, err = s.redriveStatus(ctx, rec); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -353,13 +347,21 @@ func (s *Service) listExecutions(ctx context.Context, body []byte) (any, *Error)
 	if in.NextToken != nil {
 		v.length(*in.NextToken, "nextToken", 1, maxExecTokenLen)
 	}
+	if in.MapRunARN != nil {
+		v.length(*in.MapRunARN, "mapRunArn", 1, 2000)
+	}
+	if in.RedriveFilter != nil && *in.RedriveFilter != "REDRIVEN" && *in.RedriveFilter != "NOT_REDRIVEN" {
+		v.add(*in.RedriveFilter, "redriveFilter", "Member must satisfy enum value set: [REDRIVEN, NOT_REDRIVEN]")
+	}
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if in.StateMachineARN == nil {
-		// The API takes a state machine or a map run ARN; map runs are a
-		// later issue.
+	if (in.StateMachineARN == nil) == (in.MapRunARN == nil) {
+		// The API takes a state machine or a map run ARN, not both.
 		return nil, &Error{Code: CodeValidation, Message: "Must provide a StateMachine ARN or MapRun ARN"}
+	}
+	if in.MapRunARN != nil {
+		return s.listMapRunExecutions(ctx, *in.MapRunARN)
 	}
 	offset, perr := parsePageToken("ex", in.NextToken, maxExecTokenLen)
 	if perr != nil {
@@ -399,6 +401,15 @@ func (s *Service) listExecutions(ctx context.Context, body []byte) (any, *Error)
 		}
 		all = kept
 	}
+	if in.RedriveFilter != nil {
+		kept := all[:0]
+		for _, e := range all {
+			if (e.RedriveCount > 0) == (*in.RedriveFilter == "REDRIVEN") {
+				kept = append(kept, e)
+			}
+		}
+		all = kept
+	}
 	out := ListExecutionsOutput{Executions: []ExecutionListItem{}}
 	for i := offset; i < len(all) && len(out.Executions) < limit; i++ {
 		e := all[i]
@@ -406,6 +417,7 @@ func (s *Service) listExecutions(ctx context.Context, body []byte) (any, *Error)
 			ExecutionARN: e.ARN, StateMachineARN: e.StateMachineARN, Name: e.Name, Status: e.Status,
 			StartDate: Timestamp(e.StartDate), StopDate: Timestamp(e.StopDate),
 			StateMachineVersionARN: e.VersionARN, StateMachineAliasARN: e.AliasARN,
+			RedriveCount: e.RedriveCount, RedriveDate: Timestamp(e.RedriveDate),
 		})
 	}
 	if end := offset + len(out.Executions); end < len(all) {

@@ -91,6 +91,9 @@ func (s *Service) sync(ctx context.Context, lr *liveRun) *Error {
 		}
 		lr.persisted = n
 	}
+	if err := s.syncMapRuns(ctx, lr); err != nil {
+		return err
+	}
 	if final {
 		if err := s.st.PutExecution(ctx, lr.rec); err != nil {
 			return storeErr(err)

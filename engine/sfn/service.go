@@ -104,6 +104,9 @@ type Service struct {
 	deferred []func(ctx context.Context)
 	// http is the host's HTTP client (httpclient.go); nil: none.
 	http HTTPClient
+	// redriveTokens are the recent RedriveExecution client tokens by
+	// execution ARN (redrive.go).
+	redriveTokens map[string][]clientToken
 }
 
 // SetClock changes the service clock and whether new executions run on

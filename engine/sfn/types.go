@@ -219,8 +219,9 @@ type DescribeExecutionOutput struct {
 	RedriveStatusReason string                                `json:"redriveStatusReason,omitempty"`
 	// StateMachineVersionARN and StateMachineAliasARN name the version the
 	// execution ran and the alias it was started through, if any.
-	StateMachineVersionARN string `json:"stateMachineVersionArn,omitempty"`
-	StateMachineAliasARN   string `json:"stateMachineAliasArn,omitempty"`
+	StateMachineVersionARN string    `json:"stateMachineVersionArn,omitempty"`
+	StateMachineAliasARN   string    `json:"stateMachineAliasArn,omitempty"`
+	RedriveDate            Timestamp `json:"redriveDate,omitzero"`
 }
 
 // DescribeStateMachineForExecutionInput is the
@@ -248,6 +249,8 @@ type ListExecutionsInput struct {
 	StateMachineARN *string `json:"stateMachineArn"`
 	StatusFilter    *string `json:"statusFilter"`
 	MaxResults      int     `json:"maxResults"`
+	MapRunARN       *string `json:"mapRunArn"`
+	RedriveFilter   *string `json:"redriveFilter"`
 	NextToken       *string `json:"nextToken"`
 }
 
@@ -262,8 +265,9 @@ type ExecutionListItem struct {
 	RedriveCount    int       `json:"redriveCount"`
 	// StateMachineVersionARN and StateMachineAliasARN: as in
 	// DescribeExecutionOutput.
-	StateMachineVersionARN string `json:"stateMachineVersionArn,omitempty"`
-	StateMachineAliasARN   string `json:"stateMachineAliasArn,omitempty"`
+	StateMachineVersionARN string    `json:"stateMachineVersionArn,omitempty"`
+	StateMachineAliasARN   string    `json:"stateMachineAliasArn,omitempty"`
+	RedriveDate            Timestamp `json:"redriveDate,omitzero"`
 }
 
 // ListExecutionsOutput is the ListExecutions response.

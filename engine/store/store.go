@@ -81,6 +81,11 @@ type Execution struct {
 	// through a version or an alias); AliasARN the alias it was started
 	// through.
 	VersionARN, AliasARN string
+
+	// RedriveCount is how many times RedriveExecution restarted the
+	// execution, RedriveDate when it last did (zero: never).
+	RedriveCount int
+	RedriveDate  time.Time
 }
 
 // Store keeps the API's records. Implementations must be safe for

@@ -20,7 +20,8 @@ type Store struct {
 	machines   map[string]*store.StateMachine
 	executions map[string]*execution
 	seq        int64
-	vs         versionState // versions.go
+	vs         versionState             // versions.go
+	mapRuns    map[string]*store.MapRun // maprun.go
 }
 
 type execution struct {
