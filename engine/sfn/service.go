@@ -104,6 +104,8 @@ type Service struct {
 	deferred []func(ctx context.Context)
 	// http is the host's HTTP client (httpclient.go); nil: none.
 	http HTTPClient
+	// acts are the activity tasks waiting for workers (activities.go).
+	acts activityQueues
 }
 
 // SetClock changes the service clock and whether new executions run on
