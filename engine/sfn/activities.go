@@ -131,6 +131,8 @@ type activityQueues struct {
 	unclaimed map[string]string
 	// signal is closed, and replaced, whenever a task is queued.
 	signal chan struct{}
+	// polls counts the PollActivityTask calls that are waiting.
+	polls int
 }
 
 // queuedActivity is one scheduled activity task.
@@ -491,10 +493,19 @@ func (s *Service) PollActivityTask(ctx context.Context, request []byte) ([]byte,
 		if json.Unmarshal(resp, &out) != nil || out.TaskToken != "" {
 			return resp, nil
 		}
+		s.countPoll(1)
 		select {
 		case <-wake:
+			s.countPoll(-1)
 		case <-ctx.Done():
+			s.countPoll(-1)
 			return resp, nil
 		}
 	}
+}
+
+func (s *Service) countPoll(d int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.acts.polls += d
 }
