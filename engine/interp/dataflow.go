@@ -311,7 +311,11 @@ func (th *thread) appendContext(b []byte, section string) []byte {
 		b = append(b, it.value...)
 		b = append(b, `}}`...)
 	}
-	return append(b, '}')
+	b = append(b, '}')
+	if t := th.run.test; t != nil {
+		b = t.mergeContext(b, section)
+	}
+	return b
 }
 
 // mapContext returns the Map item the current evaluation sees: set while

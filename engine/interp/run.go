@@ -60,6 +60,7 @@ type Run struct {
 	ctxTmpl  contextTemplate
 	seed     uint64
 	flows    []DataFlow // with Env.TraceDataFlow: one per state visit
+	test     *stateTest // set while Program.TestState runs one state
 }
 
 // Start begins an execution: it records ExecutionStarted and returns the

@@ -208,6 +208,9 @@ func (th *thread) enterState(ctx context.Context) {
 
 // work does (or retries) the current state's work.
 func (th *thread) work(ctx context.Context) {
+	if t := th.run.test; t != nil && t.mocked(th) {
+		return
+	}
 	switch th.st.Type {
 	case asl.TypePass:
 		th.pass()
@@ -278,6 +281,9 @@ func (th *thread) handleError(err *states.Error, failedAt int64) {
 	th.flowError(err)
 	if th.attempts == nil && len(st.Retry) > 0 {
 		th.attempts = make([]int64, len(st.Retry))
+		if t := th.run.test; t != nil {
+			t.presetAttempts(th)
+		}
 	}
 	for i, rt := range st.Retry {
 		if !states.Matches(rt.ErrorEquals, err.Name) {
@@ -289,14 +295,20 @@ func (th *thread) handleError(err *states.Error, failedAt int64) {
 		delay := retryDelay(rt, th.attempts[i], th.run.env.Random)
 		th.attempts[i]++
 		th.retryCount++
+		if t := th.run.test; t != nil {
+			t.retried(th, i, delay)
+		}
 		th.stage = stageTimer
 		th.wake = th.run.now().Add(delay)
 		th.onWake = nil // stageWork re-runs the state's work
 		return
 	}
-	for _, c := range st.Catch {
+	for ci, c := range st.Catch {
 		if !states.Matches(c.ErrorEquals, err.Name) {
 			continue
+		}
+		if t := th.run.test; t != nil {
+			t.caught(th, ci)
 		}
 		out, perr := errorOutput(th.input, err, c.ResultPath)
 		if perr != nil {

@@ -103,7 +103,7 @@ func (s *Service) startWith(ctx context.Context, body []byte, sync bool, opts st
 		return nil, nil, err
 	}
 	machineARN, testCase, _ := strings.Cut(*in.StateMachineARN, "#")
-	m, err := s.machine(ctx, machineARN)
+	m, versionARN, aliasARN, err := s.runTarget(ctx, machineARN)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -161,6 +161,7 @@ func (s *Service) startWith(ctx context.Context, body []byte, sync bool, opts st
 		Input: inputBytes, TraceHeader: trace, StartDate: startTime,
 		Definition: m.Definition, RoleARN: m.RoleARN, Logging: m.Logging, Tracing: m.Tracing,
 		RevisionID: m.RevisionID, MachineUpdateDate: m.UpdateDate,
+		VersionARN: versionARN, AliasARN: aliasARN,
 	}
 	lr := &liveRun{rec: rec, stored: stored, paused: opts.paused}
 	env := &interp.Env{Clock: s.clock, IDs: s.ids, Tasks: s.tasks, OnEvent: s.eventLogger(arn, m.Logging), TraceDataFlow: opts.trace}
@@ -177,6 +178,7 @@ func (s *Service) startWith(ctx context.Context, body []byte, sync bool, opts st
 		ExecutionARN: arn, StateMachineARN: m.ARN, StateMachineName: m.Name, Name: name,
 		RoleARN: m.RoleARN, Type: m.Type, Input: inputBytes, StartTime: startTime,
 		Region: s.region, AccountID: s.account,
+		StateMachineVersionARN: versionARN, StateMachineAliasARN: aliasARN,
 	}
 	if stored {
 		ex.MaxEvents = s.maxEvents
@@ -301,6 +303,7 @@ func (s *Service) describeExecution(ctx context.Context, body []byte) (any, *Err
 		StartDate: Timestamp(rec.StartDate), StopDate: Timestamp(rec.StopDate),
 		Input: &input, InputDetails: &CloudWatchEventsExecutionDataDetails{Included: true},
 		Error: rec.Error, Cause: rec.Cause, TraceHeader: rec.TraceHeader,
+		StateMachineVersionARN: rec.VersionARN, StateMachineAliasARN: rec.AliasARN,
 	}
 	if rec.Status == "SUCCEEDED" {
 		output := string(rec.Output)
@@ -362,7 +365,12 @@ func (s *Service) listExecutions(ctx context.Context, body []byte) (any, *Error)
 	if perr != nil {
 		return nil, perr
 	}
-	m, merr := s.machine(ctx, *in.StateMachineARN)
+	// A version or alias ARN lists the executions started through it.
+	ref, rerr := parseMachineRef(*in.StateMachineARN)
+	if rerr != nil {
+		return nil, rerr
+	}
+	m, merr := s.machine(ctx, ref.base)
 	if merr != nil {
 		return nil, merr
 	}
@@ -372,6 +380,15 @@ func (s *Service) listExecutions(ctx context.Context, body []byte) (any, *Error)
 	all, err := s.st.Executions(ctx, m.ARN)
 	if err != nil {
 		return nil, storeErr(err)
+	}
+	if ref.base != *in.StateMachineARN {
+		kept := all[:0]
+		for _, e := range all {
+			if e.VersionARN == *in.StateMachineARN && ref.version > 0 || e.AliasARN == *in.StateMachineARN {
+				kept = append(kept, e)
+			}
+		}
+		all = kept
 	}
 	if in.StatusFilter != nil {
 		kept := all[:0]
@@ -388,6 +405,7 @@ func (s *Service) listExecutions(ctx context.Context, body []byte) (any, *Error)
 		out.Executions = append(out.Executions, ExecutionListItem{
 			ExecutionARN: e.ARN, StateMachineARN: e.StateMachineARN, Name: e.Name, Status: e.Status,
 			StartDate: Timestamp(e.StartDate), StopDate: Timestamp(e.StopDate),
+			StateMachineVersionARN: e.VersionARN, StateMachineAliasARN: e.AliasARN,
 		})
 	}
 	if end := offset + len(out.Executions); end < len(all) {

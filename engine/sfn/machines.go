@@ -130,7 +130,7 @@ func (s *Service) createStateMachine(ctx context.Context, body []byte) (any, *Er
 		v.length(t.Value, fmt.Sprintf("tags.%d.member.value", i+1), 0, 256)
 	}
 	logging, logErr := loggingFromRequest(in.LoggingConfiguration, &v)
-	if err := v.err(); err != nil {
+	if err := checkVersionDescription(in.Publish, in.VersionDescription, &v); err != nil {
 		return nil, err
 	}
 	if !validName(*in.Name) {
@@ -161,7 +161,15 @@ func (s *Service) createStateMachine(ctx context.Context, body []byte) (any, *Er
 		// CreateStateMachine is idempotent for an identical request.
 		if m.Definition == *in.Definition && m.RoleARN == *in.RoleARN && m.Type == typ &&
 			sameLogging(m.Logging, logging) && m.Tracing == tracing {
-			return CreateStateMachineOutput{StateMachineARN: arn, CreationDate: Timestamp(m.CreationDate)}, nil
+			out := CreateStateMachineOutput{StateMachineARN: arn, CreationDate: Timestamp(m.CreationDate)}
+			if in.Publish {
+				ver, err := s.publish(ctx, m, in.VersionDescription)
+				if err != nil {
+					return nil, err
+				}
+				out.StateMachineVersionARN = ver.ARN
+			}
+			return out, nil
 		}
 		return nil, errorf(CodeStateMachineAlreadyExists, "State Machine Already Exists: '%s'", arn)
 	case !errors.Is(err, store.ErrNotFound):
@@ -178,7 +186,15 @@ func (s *Service) createStateMachine(ctx context.Context, body []byte) (any, *Er
 	if err := s.st.PutStateMachine(ctx, m); err != nil {
 		return nil, storeErr(err)
 	}
-	return CreateStateMachineOutput{StateMachineARN: arn, CreationDate: Timestamp(now)}, nil
+	out := CreateStateMachineOutput{StateMachineARN: arn, CreationDate: Timestamp(now)}
+	if in.Publish {
+		ver, err := s.publish(ctx, m, in.VersionDescription)
+		if err != nil {
+			return nil, err
+		}
+		out.StateMachineVersionARN = ver.ARN
+	}
+	return out, nil
 }
 
 func sameLogging(a, b store.LoggingConfiguration) bool {
@@ -219,12 +235,12 @@ func (s *Service) describeStateMachine(ctx context.Context, body []byte) (any, *
 	if err := requireARN(in.StateMachineARN, "stateMachineArn"); err != nil {
 		return nil, err
 	}
-	m, err := s.machine(ctx, *in.StateMachineARN)
+	m, description, err := s.describeTarget(ctx, *in.StateMachineARN)
 	if err != nil {
 		return nil, err
 	}
 	return DescribeStateMachineOutput{
-		StateMachineARN: m.ARN, Name: m.Name, Status: m.Status, Definition: m.Definition,
+		StateMachineARN: *in.StateMachineARN, Name: m.Name, Description: description, Status: m.Status, Definition: m.Definition,
 		RoleARN: m.RoleARN, Type: m.Type, CreationDate: Timestamp(m.CreationDate),
 		LoggingConfiguration: loggingToResponse(m.Logging),
 		TracingConfiguration: TracingConfiguration{Enabled: m.Tracing},
@@ -246,7 +262,7 @@ func (s *Service) updateStateMachine(ctx context.Context, body []byte) (any, *Er
 		v.length(*in.RoleARN, "roleArn", 1, maxRoleARNLen)
 	}
 	logging, logErr := loggingFromRequest(in.LoggingConfiguration, &v)
-	if err := v.err(); err != nil {
+	if err := checkVersionDescription(in.Publish, in.VersionDescription, &v); err != nil {
 		return nil, err
 	}
 	if in.Definition == nil && in.RoleARN == nil && in.LoggingConfiguration == nil && in.TracingConfiguration == nil {
@@ -283,15 +299,30 @@ func (s *Service) updateStateMachine(ctx context.Context, body []byte) (any, *Er
 		m.Tracing, changed = in.TracingConfiguration.Enabled, true
 	}
 	now := s.clock.Now()
-	// An update that changes nothing keeps the revision, as on AWS.
-	if changed || m.RevisionID == "" {
+	// An update that changes nothing keeps the revision (none, for a
+	// machine never changed), as on AWS.
+	if changed {
 		m.RevisionID = s.ids.UUID()
 		m.UpdateDate = now
+		if in.Publish {
+			// A publish that would fail must not leave the update behind.
+			if err := s.checkVersionQuota(ctx, m.ARN); err != nil {
+				return nil, err
+			}
+		}
 	}
 	if err := s.st.PutStateMachine(ctx, m); err != nil {
 		return nil, storeErr(err)
 	}
-	return UpdateStateMachineOutput{UpdateDate: Timestamp(now), RevisionID: m.RevisionID}, nil
+	out := UpdateStateMachineOutput{UpdateDate: Timestamp(now), RevisionID: m.RevisionID}
+	if in.Publish {
+		ver, err := s.publish(ctx, m, in.VersionDescription)
+		if err != nil {
+			return nil, err
+		}
+		out.StateMachineVersionARN = ver.ARN
+	}
+	return out, nil
 }
 
 func (s *Service) deleteStateMachine(ctx context.Context, body []byte) (any, *Error) {
@@ -306,7 +337,11 @@ func (s *Service) deleteStateMachine(ctx context.Context, body []byte) (any, *Er
 		return nil, err
 	}
 	// Deleting an unknown machine succeeds on AWS. Running executions
-	// keep running with the definition they started with.
+	// keep running with the definition they started with. The machine's
+	// versions and aliases go with it.
+	if err := s.deleteVersionsAndAliases(ctx, *in.StateMachineARN); err != nil {
+		return nil, err
+	}
 	if err := s.st.DeleteStateMachine(ctx, *in.StateMachineARN); err != nil {
 		return nil, storeErr(err)
 	}

@@ -217,6 +217,10 @@ type DescribeExecutionOutput struct {
 	RedriveCount        int                                   `json:"redriveCount"`
 	RedriveStatus       string                                `json:"redriveStatus,omitempty"`
 	RedriveStatusReason string                                `json:"redriveStatusReason,omitempty"`
+	// StateMachineVersionARN and StateMachineAliasARN name the version the
+	// execution ran and the alias it was started through, if any.
+	StateMachineVersionARN string `json:"stateMachineVersionArn,omitempty"`
+	StateMachineAliasARN   string `json:"stateMachineAliasArn,omitempty"`
 }
 
 // DescribeStateMachineForExecutionInput is the
@@ -256,6 +260,10 @@ type ExecutionListItem struct {
 	StartDate       Timestamp `json:"startDate"`
 	StopDate        Timestamp `json:"stopDate,omitzero"`
 	RedriveCount    int       `json:"redriveCount"`
+	// StateMachineVersionARN and StateMachineAliasARN: as in
+	// DescribeExecutionOutput.
+	StateMachineVersionARN string `json:"stateMachineVersionArn,omitempty"`
+	StateMachineAliasARN   string `json:"stateMachineAliasArn,omitempty"`
 }
 
 // ListExecutionsOutput is the ListExecutions response.

@@ -49,6 +49,9 @@ type StateMachine struct {
 	// UpdateDate is the last change to the definition or configuration
 	// (CreationDate until the first update).
 	UpdateDate time.Time
+	// LastVersion is the highest version number published (0: none), so
+	// that the numbers of deleted versions are not reused.
+	LastVersion int
 }
 
 // Execution is one execution: its identity, its result, and the
@@ -74,6 +77,10 @@ type Execution struct {
 	Tracing           bool
 	RevisionID        string
 	MachineUpdateDate time.Time
+	// VersionARN is the version the execution runs (set when started
+	// through a version or an alias); AliasARN the alias it was started
+	// through.
+	VersionARN, AliasARN string
 }
 
 // EncryptionConfiguration is a resource's server-side encryption settings,
@@ -99,6 +106,8 @@ type Activity struct {
 // Store keeps the API's records. Implementations must be safe for
 // concurrent use.
 type Store interface {
+	VersionStore // versions.go
+
 	// PutStateMachine creates or replaces the state machine with m.ARN.
 	PutStateMachine(ctx context.Context, m *StateMachine) error
 	// StateMachine returns the state machine with the ARN, or ErrNotFound.

@@ -139,6 +139,28 @@ function expectedPaint(events) {
   };
 }
 
+// answerCallbacks answers the callback tasks an example lists, in the bar
+// the page shows for tasks waiting in "Wait for callback" mode.
+async function answerCallbacks(page, callbacks, name) {
+  for (const [state, cb] of Object.entries(callbacks || {})) {
+    const box = `#callbacks .callback[aria-label="${state} waits for a callback"]`;
+    await page.waitForSelector(box, { timeout: 15000 });
+    // the token shown is the one the task received as $$.Task.Token
+    const token = await page.textContent(`${box} .cb-token code`);
+    assert.match(token, /^[0-9a-f-]{36}$/);
+    if (name) await shot(page, `${name}-callback`);
+    if (cb.error) {
+      await page.fill(`${box} .cb-err`, cb.error);
+      await page.fill(`${box} .cb-cause`, cb.cause || '');
+      await page.click(`${box} .cb-fail`);
+    } else {
+      await page.fill(`${box} textarea`, JSON.stringify(cb.output));
+      await page.click(`${box} .cb-ok`);
+    }
+    await page.waitForSelector(box, { state: 'detached' });
+  }
+}
+
 test('every example runs in the page and shows what the engine recorded', async (t) => {
   const index = JSON.parse(readFileSync(join(root, 'web', 'examples', 'index.json'), 'utf8'));
   assert.ok(index.length > 0);
@@ -151,6 +173,7 @@ test('every example runs in the page and shows what the engine recorded', async 
       // The page picks the example's test case from its mock config.
       assert.equal(await page.inputValue('#test-case'), ex.testCase || '');
       await page.click('#start');
+      await answerCallbacks(page, ex.callbacks, `example-${entry.id}`);
       await finished(page);
       const h = await engineHistory(page);
       assert.equal(h.status, ex.expect.status, `${h.error || ''} ${h.cause || ''}`);
@@ -395,3 +418,34 @@ async function startAndFinish(page) {
   await page.waitForFunction((b) => (window.__stepwiseDebug.exec?.arn ?? null) !== b, before);
   await finished(page);
 }
+
+test('a callback task waits for Send failure; the Catch takes the rejection', async () => {
+  const page = await ready();
+  await page.selectOption('#example', 'human-approval');
+  const ex = JSON.parse(readFileSync(join(root, 'web', 'examples', 'human-approval.json'), 'utf8'));
+  await showDefinition(page, ex.definition);
+  await page.click('#start');
+  await answerCallbacks(page, { RequestApproval: { error: 'Rejected', cause: 'Over the travel budget' } });
+  await finished(page);
+  const h = await engineHistory(page);
+  assert.equal(h.status, 'FAILED');
+  assert.equal(h.error, 'ExpenseNotApproved');
+  const types = h.events.map((e) => e.type);
+  // the callback task: scheduled, started, submitted, then failed by SendTaskFailure
+  const at = types.indexOf('TaskSubmitted');
+  assert.ok(at > 0, types.join(' '));
+  const failed = h.events.find((e) => e.type === 'TaskFailed');
+  assert.equal(failed.taskFailedEventDetails.error, 'Rejected');
+  assert.equal(failed.taskFailedEventDetails.cause, 'Over the travel budget');
+  // the message sent to the queue carried the token the bar showed
+  const sched = h.events.find((e) => e.type === 'TaskScheduled');
+  assert.match(JSON.parse(sched.taskScheduledEventDetails.parameters).MessageBody.taskToken, /^[0-9a-f-]{36}$/);
+  assert.ok(types.includes('FailStateEntered'));
+  // a token sent twice is refused as AWS refuses it
+  const again = await page.evaluate(async (token) => {
+    try { await window.__stepwiseDebug.sw.invoke('SendTaskSuccess', { taskToken: token, output: '{}' }); return 'ok'; } catch (e) { return e.name; }
+  }, JSON.parse(sched.taskScheduledEventDetails.parameters).MessageBody.taskToken);
+  assert.equal(again, 'TaskTimedOut');
+  await shot(page, 'callback-rejected');
+  await done(page);
+});

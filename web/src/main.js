@@ -332,6 +332,7 @@ function setStatus(status, paused) {
   $('reset').disabled = !status;
   $('start').disabled = !app.sw;
   $('start-paused').disabled = !app.sw;
+  renderCallbacks();
 }
 
 function setClock(epochSec) {
@@ -682,6 +683,67 @@ async function renderInspector() {
   host.append(head, grid);
 }
 
+// ---------- callbacks ----------
+// Tasks in "Wait for callback" mode wait here until the user answers them
+// with the same API calls a worker would make.
+app.callbacks = new Map(); // token -> {token, stateName, executionArn, input}
+app.mocks.onCallback = (cb) => {
+  app.callbacks.set(cb.token, cb);
+  renderCallbacks();
+};
+
+function renderCallbacks() {
+  const host = $('callbacks');
+  const list = [...app.callbacks.values()].filter((c) => c.executionArn === app.exec?.arn && app.exec?.status === 'RUNNING');
+  host.hidden = list.length === 0;
+  if (!list.length) { host.replaceChildren(); return; }
+  const have = new Set([...host.querySelectorAll('.callback')].map((e) => e.dataset.token));
+  if (have.size === list.length && list.every((c) => have.has(c.token))) return;
+  host.replaceChildren();
+  for (const cb of list) {
+    const box = document.createElement('section');
+    box.className = 'callback';
+    box.dataset.token = cb.token;
+    box.setAttribute('aria-label', `${cb.stateName} waits for a callback`);
+    box.innerHTML = `<div class="cb-head"><span class="cb-dot" aria-hidden="true"></span><b></b> waits for a callback
+      <span class="cb-token" title="The task token ($$.Task.Token)">token <code></code></span>
+      <button class="btn small cb-copy" type="button">Copy token</button></div>
+      <div class="cb-body">
+        <label class="cb-out"><span>Output</span><textarea rows="3" spellcheck="false" aria-label="Callback output (JSON)"></textarea></label>
+        <button class="btn small primary cb-ok" type="button">Send success</button>
+        <span class="cb-sep"></span>
+        <label><span>Error</span><input class="cb-err" type="text" spellcheck="false" value="Rejected" aria-label="Callback error"></label>
+        <label><span>Cause</span><input class="cb-cause" type="text" spellcheck="false" aria-label="Callback cause"></label>
+        <button class="btn small cb-fail" type="button">Send failure</button>
+      </div>`;
+    box.querySelector('b').textContent = cb.stateName;
+    box.querySelector('code').textContent = cb.token;
+    const ta = box.querySelector('textarea');
+    ta.value = '{\n  "approved": true\n}';
+    box.querySelector('.cb-copy').onclick = async () => {
+      try { await navigator.clipboard.writeText(cb.token); toast('Token copied'); } catch { toast('Copy failed: select the token instead', true); }
+    };
+    const send = async (op, req) => {
+      try {
+        await app.sw.invoke(op, { taskToken: cb.token, ...req });
+        app.callbacks.delete(cb.token);
+        renderCallbacks();
+      } catch (e) {
+        toast(`${op}: ${e.name || 'Error'}: ${e.message}`, true);
+        if (e.name === 'TaskTimedOut' || e.name === 'InvalidToken') { app.callbacks.delete(cb.token); renderCallbacks(); }
+      }
+    };
+    box.querySelector('.cb-ok').onclick = () => {
+      try { JSON.parse(ta.value); } catch (e) { toast('The output is not valid JSON: ' + e.message, true); ta.focus(); return; }
+      send('SendTaskSuccess', { output: ta.value });
+    };
+    box.querySelector('.cb-fail').onclick = () => send('SendTaskFailure', {
+      error: box.querySelector('.cb-err').value, cause: box.querySelector('.cb-cause').value,
+    });
+    host.appendChild(box);
+  }
+}
+
 // ---------- tasks ----------
 function taskResources() {
   return (app.layout?.nodes || [])
@@ -701,13 +763,18 @@ function renderTasks() {
   for (const c of cases) tc.add(new Option(c, c));
   tc.value = cases.includes(want) ? want : '';
   $('clear-mock').hidden = !app.mocks.mockConfig;
-  $('tasks').classList.toggle('by-config', !!(app.mocks.mockConfig && tc.value));
+  const mocked = app.mocks.mockedStates(app.machineName, tc.value);
   $('mock-info').textContent = app.mocks.mockConfig
     ? `Mock config loaded: ${Object.keys(app.mocks.mockConfig.MockedResponses || {}).length} mocked responses for ${Object.keys(app.mocks.mockConfig.StateMachines || {}).join(', ') || 'no machine'}. ` +
-      (tc.value ? `Executions start as "${app.machineName}#${tc.value}": the test case answers the Task states and the settings below wait.` : 'Choose a test case to use it.')
+      (tc.value ? `Executions start as "${app.machineName}#${tc.value}": the test case answers the Task states it mocks (dimmed below), the settings answer the others.` : 'Choose a test case to use it.')
     : 'Each Task resource below answers with its setting when an execution calls it.';
   const sig = JSON.stringify(list);
-  if (sig === taskSig) return;
+  const dim = () => {
+    for (const box of $('tasks').querySelectorAll('section.task')) {
+      box.classList.toggle('mocked', mocked.has(box.dataset.state));
+    }
+  };
+  if (sig === taskSig) { dim(); return; }
   taskSig = sig;
   const host = $('tasks');
   host.replaceChildren();
@@ -716,16 +783,17 @@ function renderTasks() {
     return;
   }
   list.forEach(({ resource, states }, i) => {
-    const s = app.mocks.setting(states[0]);
+    const s = app.mocks.setting(states[0], resource);
     const box = document.createElement('section');
     box.className = 'task';
+    box.dataset.state = states[0];
     box.innerHTML = `<header><b></b><code></code></header><div class="modes" role="radiogroup" aria-label="Answer"></div><div class="body"></div><div class="err" role="alert"></div>`;
     box.querySelector('b').textContent = states.join(', ');
     box.querySelector('code').textContent = resource;
     const modes = box.querySelector('.modes');
     const body = box.querySelector('.body');
     const err = box.querySelector('.err');
-    for (const [m, label] of [['echo', 'Echo input'], ['result', 'Result JSON'], ['error', 'Error'], ['js', 'JS function']]) {
+    for (const [m, label] of [['echo', 'Echo input'], ['result', 'Result JSON'], ['error', 'Error'], ['js', 'JS function'], ['callback', 'Wait for callback']]) {
       const l = document.createElement('label');
       l.innerHTML = `<input type="radio" name="mode-${i}" value="${m}"> ${label}`;
       const r = l.querySelector('input');
@@ -762,6 +830,11 @@ function renderTasks() {
         e2.oninput = () => { s.cause = e2.value; scheduleSave(); };
         row.append(e1, e2);
         body.appendChild(row);
+      } else if (s.mode === 'callback') {
+        const p = document.createElement('p');
+        p.className = 'hint';
+        p.textContent = 'The task waits, as it would for a person or another program, until you answer it in the bar above the panel with Send success or Send failure (SendTaskSuccess / SendTaskFailure with its token), or its TimeoutSeconds / HeartbeatSeconds run out.';
+        body.appendChild(p);
       } else if (s.mode === 'js') {
         const a = document.createElement('div');
         a.className = 'sig';
@@ -790,6 +863,7 @@ function renderTasks() {
     draw();
     host.appendChild(box);
   });
+  dim();
 }
 $('machine-name').onchange = (e) => { app.machineName = sanitizeName(e.target.value); e.target.value = app.machineName; renderTasks(); scheduleSave(); };
 $('test-case').onchange = (e) => { app.mocks.testCase = e.target.value; renderTasks(); scheduleSave(); };

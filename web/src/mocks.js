@@ -5,6 +5,10 @@
 //   result  return a fixed JSON result
 //   error   fail with an error name and cause
 //   js      run the user's async (input, context) => {...} body
+//   callback  wait: the page lists the task with its token and the user
+//           answers it with Send success / Send failure (SendTaskSuccess /
+//           SendTaskFailure), as a person or another program would; the
+//           default for .waitForTaskToken resources
 // With a Step Functions Local mock config loaded and a test case chosen, the
 // config answers first, like SFN Local does for "<arn>#<TestCase>".
 
@@ -18,6 +22,8 @@ export class Mocks {
     this.registered = new Set();
     this.calls = new Map(); // "execution|state" -> invocations so far
     this.compiled = new Map(); // code -> function
+    /** onCallback({token, stateName, executionArn, input}) is told of every task waiting in callback mode. */
+    this.onCallback = null;
   }
 
   /** toJSON is what Share/Export keep. */
@@ -32,8 +38,9 @@ export class Mocks {
     this.testCase = (o && o.testCase) || '';
   }
 
-  setting(resource) {
-    return this.tasks[resource] || (this.tasks[resource] = { mode: 'echo' });
+  /** setting returns the settings of a Task state (created with the resource's default mode). */
+  setting(state, resource = '') {
+    return this.tasks[state] || (this.tasks[state] = { mode: resource.endsWith('.waitForTaskToken') ? 'callback' : 'echo' });
   }
 
   /** testCases lists the test cases the mock config has for machine name. */
@@ -45,9 +52,10 @@ export class Mocks {
 
   /**
    * sync brings the engine in line with the settings before a start: the
-   * mock config goes to the engine (sw.loadMockConfig), and the JS handlers
-   * step aside while a test case is chosen, since a registered handler
-   * answers before the config's mocks.
+   * mock config goes to the engine (sw.loadMockConfig) and every Task
+   * resource gets a handler. The engine asks a chosen test case first, so
+   * the handlers answer only the states the test case does not mock (a
+   * callback the user answers, say).
    */
   async sync(sw, resources) {
     const native = typeof sw.loadMockConfig === 'function';
@@ -56,25 +64,32 @@ export class Mocks {
       await sw.loadMockConfig(cfgText || null);
       this.loadedConfig = cfgText;
     }
-    const byConfig = native && !!this.mockConfig && !!this.testCase;
     for (const r of resources) {
-      if (!r) continue;
-      if (!byConfig && !this.registered.has(r)) {
-        this.registered.add(r);
-        await sw.registerTask(r, (input, context) => this.run(r, input, context));
-      } else if (byConfig && this.registered.has(r)) {
-        this.registered.delete(r);
-        await sw.registerTask(r, null);
-      }
+      if (!r || this.registered.has(r)) continue;
+      this.registered.add(r);
+      await sw.registerTask(r, (input, context) => this.run(r, input, context));
     }
+  }
+
+  /** mockedStates is the set of Task states the test case mocks. */
+  mockedStates(name, testCase) {
+    if (!testCase) return new Set();
+    const sm = this.mockConfig?.StateMachines || {};
+    const m = sm[name] || (Object.keys(sm).length === 1 ? Object.values(sm)[0] : null);
+    return new Set(Object.keys(m?.TestCases?.[testCase] || {}));
   }
 
   async run(resource, input, context) {
     const fromConfig = this._fromConfig(context);
     if (fromConfig) return fromConfig();
     // settings are per Task state: states sharing a resource (lambda:invoke) differ
-    const s = this.setting(context?.stateName || resource);
+    const s = this.setting(context?.stateName || resource, resource);
     switch (s.mode) {
+      case 'callback':
+        // The answer comes from SendTaskSuccess/SendTaskFailure with the
+        // token; this handler never settles, so the bridge sends nothing.
+        this.onCallback?.({ token: context.taskToken, stateName: context.stateName, executionArn: context.executionArn, input });
+        return new Promise(() => {});
       case 'result':
         return JSON.parse(s.result || 'null');
       case 'error': {

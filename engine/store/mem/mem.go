@@ -20,6 +20,7 @@ type Store struct {
 	machines   map[string]*store.StateMachine
 	executions map[string]*execution
 	seq        int64
+	vs         versionState // versions.go
 	activities map[string]*store.Activity
 }
 
