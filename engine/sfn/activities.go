@@ -31,6 +31,7 @@ func init() {
 	operations["ListActivities"] = (*Service).listActivities
 	operations["GetActivityTask"] = (*Service).getActivityTask
 	integrations = append(integrations, integration{claims: (*Service).claimsActivity, run: (*Service).scheduleActivity})
+	taggableKinds["activity"] = (*Service).taggableActivity
 }
 
 // Error codes of the activity operations.
@@ -169,14 +170,12 @@ func (s *Service) activity(ctx context.Context, arn string) (*store.Activity, *E
 // (TooManyTags) and the characters, returned as an error.
 func checkTags(tags []Tag, v *violations) func() *Error {
 	for i, t := range tags {
-		if n := len([]rune(t.Key)); n < 1 || n > 128 {
-			v.length(t.Key, fmt.Sprintf("tags.%d.member.key", i+1), 1, 128)
-		}
-		v.length(t.Value, fmt.Sprintf("tags.%d.member.value", i+1), 0, 256)
+		v.length(t.Key, fmt.Sprintf("tags.%d.member.key", i+1), 1, maxTagKeyLen)
+		v.length(t.Value, fmt.Sprintf("tags.%d.member.value", i+1), 0, maxTagValueLen)
 	}
 	return func() *Error {
 		if len(tags) > maxTags {
-			return errorf(CodeTooManyTags, "Too many tags: %d tags were provided but at most %d are allowed", len(tags), maxTags)
+			return tooManyTags(len(tags))
 		}
 		for _, t := range tags {
 			if !tagCharsOK(t.Key) || !tagCharsOK(t.Value) || strings.HasPrefix(t.Key, "aws:") {
@@ -422,6 +421,21 @@ func (s *Service) takeActivityTask(ctx context.Context, arn, worker string) (Get
 	}
 	delete(s.acts.waiting, arn)
 	return GetActivityTaskOutput{}, nil
+}
+
+// taggableActivity finds an activity for TagResource, UntagResource and
+// ListTagsForResource (tags.go).
+func (s *Service) taggableActivity(ctx context.Context, arn string) (*taggable, *Error) {
+	a, err := s.st.Activity(ctx, arn)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, resourceNotFound(arn)
+	} else if err != nil {
+		return nil, storeErr(err)
+	}
+	return &taggable{tags: a.Tags, save: func(ctx context.Context, tags []store.Tag) error {
+		a.Tags = tags
+		return s.st.PutActivity(ctx, a)
+	}}, nil
 }
 
 // claimsActivity: a Task whose Resource is an activity created here.

@@ -36,8 +36,16 @@ func TestActivityOperations(t *testing.T) {
 	if again["activityArn"] != actARN || again["creationDate"] != created["creationDate"] {
 		t.Fatalf("CreateActivity again = %v, want %v", again, created)
 	}
-	if a, _ := s.st.Activity(context.Background(), actARN); len(a.Tags) != 1 || a.Tags[0].Value != "a" {
-		t.Fatalf("tags after the second create: %+v", a.Tags)
+	if got := mustJSON(mustInvoke(t, s, "ListTagsForResource", `{"resourceArn":"`+actARN+`"}`)); got != `{"tags":[{"key":"team","value":"a"}]}` {
+		t.Fatalf("tags after the second create: %s", got)
+	}
+	mustInvoke(t, s, "TagResource", `{"resourceArn":"`+actARN+`","tags":[{"key":"env","value":"dev"}]}`)
+	mustInvoke(t, s, "UntagResource", `{"resourceArn":"`+actARN+`","tagKeys":["team"]}`)
+	if got := mustJSON(mustInvoke(t, s, "ListTagsForResource", `{"resourceArn":"`+actARN+`"}`)); got != `{"tags":[{"key":"env","value":"dev"}]}` {
+		t.Fatalf("tags after TagResource and UntagResource: %s", got)
+	}
+	if _, err := invoke(t, s, "ListTagsForResource", `{"resourceArn":"`+actPrefix+`gone"}`); err == nil || err.Code != CodeResourceNotFound {
+		t.Fatalf("tags of a missing activity: %v", err)
 	}
 	mustInvoke(t, s, "CreateActivity", `{"name":"enc","encryptionConfiguration":{"type":"CUSTOMER_MANAGED_KMS_KEY","kmsKeyId":"alias/k","kmsDataKeyReusePeriodSeconds":300}}`)
 	mustInvoke(t, s, "CreateActivity", `{"name":"plain","encryptionConfiguration":{"type":"AWS_OWNED_KEY"}}`)
