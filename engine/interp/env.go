@@ -81,6 +81,13 @@ type TaskResult struct {
 	// Submitted is the output of the submit call for a .waitForTaskToken
 	// task (the TaskSubmitted event's output); nil means "{}".
 	Submitted []byte
+	// StartDeferred, for a Pending result of an activity task, means no
+	// worker has the task yet: ActivityStarted is recorded, and the
+	// state's TimeoutSeconds and HeartbeatSeconds start, when the host
+	// calls Run.StartActivity (a worker took it with GetActivityTask).
+	// Until then the task takes no SendTask* calls. Ignored for other
+	// results, whose ActivityStarted is recorded at once.
+	StartDeferred bool
 }
 
 // TaskRunner runs Task resources for the interpreter. It must not block

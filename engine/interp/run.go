@@ -311,14 +311,48 @@ func (r *Run) SendTaskHeartbeat(token string) error {
 }
 
 func (r *Run) pending(token string) (*thread, error) {
+	th, err := r.waiting(token)
+	if err == nil && !th.task.started {
+		return nil, ErrTaskDoesNotExist
+	}
+	return th, err
+}
+
+// waiting finds the thread whose task has the token, started or not.
+func (r *Run) waiting(token string) (*thread, error) {
 	if r.status.Final() {
 		return nil, ErrRunFinished
 	}
 	th, ok := r.tasks[token]
-	if !ok {
+	if !ok || th.task == nil {
 		return nil, ErrTaskDoesNotExist
 	}
 	return th, nil
+}
+
+// StartActivity records that a worker took the activity task with the
+// token (GetActivityTask): ActivityStarted with the worker's name (empty:
+// none), and the task's TimeoutSeconds and HeartbeatSeconds start now.
+// Only a task whose runner answered StartDeferred can be started, once.
+// It returns ErrRunFinished when the run has ended or its execution
+// timeout has passed (the run times out at its next step), and
+// ErrTaskDoesNotExist when no such task waits for a worker.
+func (r *Run) StartActivity(token, workerName string) error {
+	th, err := r.waiting(token)
+	if err != nil {
+		return err
+	}
+	task := th.task
+	if task.started || task.res.Kind != kindActivity {
+		return ErrTaskDoesNotExist
+	}
+	now := r.now()
+	if !r.deadline.IsZero() && !now.Before(r.deadline) {
+		return ErrRunFinished
+	}
+	task.arm(now)
+	th.emit(history.ActivityStarted, &history.ActivityStartedDetails{WorkerName: workerName})
+	return nil
 }
 
 // Stop aborts the run (StopExecution) with the optional error and cause.

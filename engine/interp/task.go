@@ -78,10 +78,14 @@ type pendingTask struct {
 	res         resource
 	token       string
 	params      []byte
+	timeout     int64 // TimeoutSeconds as evaluated (0: none)
 	timeoutAt   time.Time
 	heartbeat   int64
 	heartbeatAt time.Time
-	started     bool
+	// started is false while an activity task waits for a worker
+	// (TaskResult.StartDeferred): its timeouts are not armed yet and
+	// the SendTask* calls do not reach it.
+	started bool
 }
 
 // deadline is the earliest of the task's timeouts (zero: none).
@@ -132,14 +136,9 @@ func (th *thread) taskState(ctx context.Context) {
 		th.failState(th.stateError(err))
 		return
 	}
+	task.timeout = timeout
 	th.scheduled(task, timeout)
-	now := th.run.now()
-	if timeout > 0 {
-		task.timeoutAt = now.Add(time.Duration(timeout) * time.Second)
-	}
-	if task.heartbeat > 0 {
-		task.heartbeatAt = now.Add(time.Duration(task.heartbeat) * time.Second)
-	}
+	task.arm(th.run.now())
 	req := &TaskRequest{
 		ExecutionARN: th.run.ex.ExecutionARN, StateMachineARN: th.run.ex.StateMachineARN,
 		StateName: st.Name, Resource: st.Resource, ResourceType: res.Type, ResourceName: res.Name,
@@ -151,6 +150,16 @@ func (th *thread) taskState(ctx context.Context) {
 		result = Unmocked(req)
 	} else {
 		result = th.run.env.Tasks.RunTask(ctx, req)
+	}
+	if res.Kind == kindActivity {
+		if result.Pending && result.StartDeferred {
+			// The invocation starts when a worker takes it
+			// (Run.StartActivity); so do its timeouts.
+			task.started = false
+			task.timeoutAt, task.heartbeatAt = time.Time{}, time.Time{}
+		} else {
+			th.emit(history.ActivityStarted, &history.ActivityStartedDetails{})
+		}
 	}
 	if res.Pattern == "waitForTaskToken" || res.Pattern == "sync" || res.Pattern == "sync:2" {
 		if result.Submitted != nil || result.Pending {
@@ -194,6 +203,17 @@ func (th *thread) finishTask(result TaskResult) {
 	th.taskSucceeded(out)
 }
 
+// arm starts the task's timeouts at now and marks it started.
+func (t *pendingTask) arm(now time.Time) {
+	t.started = true
+	if t.timeout > 0 {
+		t.timeoutAt = now.Add(time.Duration(t.timeout) * time.Second)
+	}
+	if t.heartbeat > 0 {
+		t.heartbeatAt = now.Add(time.Duration(t.heartbeat) * time.Second)
+	}
+}
+
 // seconds evaluates TimeoutSeconds/HeartbeatSeconds or their Path form
 // (on in, the state input after InputPath).
 func (th *thread) seconds(in []byte, fixed *int64, path *jsonpath.Path, field string) (int64, error) {
@@ -214,7 +234,9 @@ func (th *thread) seconds(in []byte, fixed *int64, path *jsonpath.Path, field st
 	return n, nil
 }
 
-// scheduled records the Scheduled and Started events of an invocation.
+// scheduled records the Scheduled and Started events of an invocation;
+// an activity's Started event waits for the runner's answer (taskState),
+// as a worker may take the task later.
 func (th *thread) scheduled(task *pendingTask, timeout int64) {
 	res := task.res
 	opt := func(n int64) *int64 {
@@ -235,7 +257,6 @@ func (th *thread) scheduled(task *pendingTask, timeout int64) {
 			Resource: res.ARN, Input: history.Payload(task.params), InputDetails: history.NotTruncated(),
 			TimeoutInSeconds: opt(timeout), HeartbeatInSeconds: opt(task.heartbeat),
 		})
-		th.emit(history.ActivityStarted, &history.ActivityStartedDetails{})
 	default:
 		th.emit(history.TaskScheduled, &history.TaskScheduledDetails{
 			ResourceType: res.Type, Resource: res.Name, Region: res.Region, Parameters: history.Payload(task.params),

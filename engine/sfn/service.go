@@ -107,6 +107,8 @@ type Service struct {
 	// redriveTokens are the recent RedriveExecution client tokens by
 	// execution ARN (redrive.go).
 	redriveTokens map[string][]clientToken
+	// acts are the activity tasks waiting for workers (activities.go).
+	acts activityQueues
 }
 
 // SetClock changes the service clock and whether new executions run on

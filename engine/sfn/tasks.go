@@ -40,10 +40,11 @@ type SendTaskHeartbeatInput struct {
 // sendTask finds the execution waiting for token (s.tokens, kept by
 // sync), lets deliver hand it the outcome, then drives the execution on
 // until it waits or ends. A token this service gave out whose task has
-// ended, or whose execution has, is TaskTimedOut, as on AWS.
+// ended, or whose execution has, is TaskTimedOut, as on AWS; the token of
+// an activity task no worker has taken yet was not given out.
 func (s *Service) sendTask(ctx context.Context, token string, deliver func(lr *liveRun) error) *Error {
 	arn, ok := s.tokens[token]
-	if !ok {
+	if !ok || s.activityUnclaimed(token) {
 		return errorf(CodeInvalidToken, "Invalid Token: 'Invalid token'")
 	}
 	lr := s.live[arn]

@@ -88,6 +88,26 @@ type Execution struct {
 	RedriveDate  time.Time
 }
 
+// EncryptionConfiguration is a resource's server-side encryption settings,
+// kept as given and reported back; nothing is encrypted with them.
+type EncryptionConfiguration struct {
+	// Type is AWS_OWNED_KEY or CUSTOMER_MANAGED_KMS_KEY.
+	Type     string
+	KMSKeyID string
+	// KMSDataKeyReusePeriodSeconds is 0 when not given.
+	KMSDataKeyReusePeriodSeconds int64
+}
+
+// Activity is one activity as DescribeActivity shows it.
+type Activity struct {
+	ARN          string
+	Name         string
+	CreationDate time.Time
+	Tags         []Tag
+	// Encryption is nil when CreateActivity had no encryptionConfiguration.
+	Encryption *EncryptionConfiguration
+}
+
 // Store keeps the API's records. Implementations must be safe for
 // concurrent use.
 type Store interface {
@@ -120,4 +140,14 @@ type Store interface {
 	// number of events stored in all. limit <= 0 means all from offset.
 	// The caller must not modify the returned events' details.
 	Events(ctx context.Context, executionARN string, offset, limit int) (events []history.Event, total int, err error)
+
+	// PutActivity creates or replaces the activity with a.ARN.
+	PutActivity(ctx context.Context, a *Activity) error
+	// Activity returns the activity with the ARN, or ErrNotFound.
+	Activity(ctx context.Context, arn string) (*Activity, error)
+	// DeleteActivity removes the activity; deleting one that does not
+	// exist is not an error (DeleteActivity is idempotent on AWS).
+	DeleteActivity(ctx context.Context, arn string) error
+	// Activities returns all activities ordered by ARN.
+	Activities(ctx context.Context) ([]*Activity, error)
 }

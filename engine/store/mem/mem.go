@@ -22,6 +22,7 @@ type Store struct {
 	seq        int64
 	vs         versionState             // versions.go
 	mapRuns    map[string]*store.MapRun // maprun.go
+	activities map[string]*store.Activity
 }
 
 type execution struct {
@@ -32,7 +33,8 @@ type execution struct {
 
 // New returns an empty store.
 func New() *Store {
-	return &Store{machines: map[string]*store.StateMachine{}, executions: map[string]*execution{}}
+	return &Store{machines: map[string]*store.StateMachine{}, executions: map[string]*execution{},
+		activities: map[string]*store.Activity{}}
 }
 
 var _ store.Store = (*Store)(nil)
@@ -171,4 +173,53 @@ func (s *Store) Events(ctx context.Context, executionARN string, offset, limit i
 		end = offset + limit
 	}
 	return slices.Clone(x.events[offset:end]), n, nil
+}
+
+func copyActivity(a *store.Activity) *store.Activity {
+	c := *a
+	c.Tags = slices.Clone(a.Tags)
+	if a.Encryption != nil {
+		e := *a.Encryption
+		c.Encryption = &e
+	}
+	return &c
+}
+
+// PutActivity implements store.Store.
+func (s *Store) PutActivity(ctx context.Context, a *store.Activity) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.activities[a.ARN] = copyActivity(a)
+	return nil
+}
+
+// Activity implements store.Store.
+func (s *Store) Activity(ctx context.Context, arn string) (*store.Activity, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a, ok := s.activities[arn]
+	if !ok {
+		return nil, fmt.Errorf("activity %s: %w", arn, store.ErrNotFound)
+	}
+	return copyActivity(a), nil
+}
+
+// DeleteActivity implements store.Store.
+func (s *Store) DeleteActivity(ctx context.Context, arn string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.activities, arn)
+	return nil
+}
+
+// Activities implements store.Store.
+func (s *Store) Activities(ctx context.Context) ([]*store.Activity, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]*store.Activity, 0, len(s.activities))
+	for _, a := range s.activities {
+		out = append(out, copyActivity(a))
+	}
+	slices.SortFunc(out, func(a, b *store.Activity) int { return strings.Compare(a.ARN, b.ARN) })
+	return out, nil
 }

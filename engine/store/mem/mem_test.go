@@ -111,3 +111,42 @@ func join(s []string) string {
 	}
 	return out
 }
+
+func TestActivities(t *testing.T) {
+	ctx := context.Background()
+	s := New()
+	if _, err := s.Activity(ctx, "arn:x"); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("missing activity: err = %v, want ErrNotFound", err)
+	}
+	a := &store.Activity{ARN: "arn:b", Name: "b", Tags: []store.Tag{{Key: "k", Value: "v"}},
+		Encryption: &store.EncryptionConfiguration{Type: "AWS_OWNED_KEY"}}
+	if err := s.PutActivity(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	a.Tags[0].Value = "changed" // the store keeps its own copy
+	a.Encryption.Type = "changed"
+	if err := s.PutActivity(ctx, &store.Activity{ARN: "arn:a", Name: "a"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.Activity(ctx, "arn:b")
+	if err != nil || got.Tags[0].Value != "v" || got.Encryption.Type != "AWS_OWNED_KEY" {
+		t.Fatalf("Activity = %+v, %v; want the stored copy", got, err)
+	}
+	got.Tags[0].Value = "changed" // and hands out copies
+	if again, _ := s.Activity(ctx, "arn:b"); again.Tags[0].Value != "v" {
+		t.Fatalf("returned activity shares the stored tags")
+	}
+	all, _ := s.Activities(ctx)
+	if len(all) != 2 || all[0].ARN != "arn:a" || all[1].ARN != "arn:b" {
+		t.Fatalf("Activities order: %+v", all)
+	}
+	if err := s.DeleteActivity(ctx, "arn:a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.DeleteActivity(ctx, "arn:a"); err != nil {
+		t.Fatalf("second delete: %v", err)
+	}
+	if all, _ := s.Activities(ctx); len(all) != 1 {
+		t.Fatalf("after delete: %d activities", len(all))
+	}
+}
