@@ -220,6 +220,51 @@ function makeAPI(transport) {
       const err = await transport.call('mockConfig', text);
       if (err) throw awsError('ValidationException', err);
     },
+    /**
+     * Works an activity as an activity worker in any language would: polls
+     * GetActivityTask for activityArn, runs fn(input, {taskToken, workerName})
+     * and answers SendTaskSuccess, or SendTaskFailure with a thrown error's
+     * name and message. The engine answers GetActivityTask at once, so the
+     * worker sleeps until an ActivityScheduled event wakes it. Returns stop().
+     */
+    serveActivity(activityArn, fn, { workerName = 'stepwise-js-worker' } = {}) {
+      let stopped = false;
+      let wake = null;
+      const unsubscribe = (() => {
+        const cb = ({ event }) => { if (event.type === 'ActivityScheduled' && wake) wake(); };
+        listeners.add(cb);
+        return () => listeners.delete(cb);
+      })();
+      (async () => {
+        while (!stopped) {
+          let task;
+          try {
+            task = await invoke('GetActivityTask', { activityArn, workerName });
+          } catch (e) {
+            console.error(`serveActivity ${activityArn}:`, e);
+            break;
+          }
+          if (!task.taskToken) {
+            // Sleep until a task is scheduled (or a second passes: a task
+            // scheduled before this worker started left no event to hear).
+            await new Promise((r) => { wake = r; setTimeout(r, 1000); });
+            wake = null;
+            continue;
+          }
+          try {
+            const result = await fn(JSON.parse(task.input), { taskToken: task.taskToken, workerName });
+            await invoke('SendTaskSuccess', { taskToken: task.taskToken, output: JSON.stringify(result === undefined ? null : result) });
+          } catch (err) {
+            const error = err && err.name ? String(err.name) : 'Error';
+            const cause = err && err.message !== undefined ? String(err.message) : String(err);
+            try {
+              await invoke('SendTaskFailure', { taskToken: task.taskToken, error: error.slice(0, 256), cause: cause.slice(0, 32768) });
+            } catch { /* the task timed out or its execution ended meanwhile */ }
+          }
+        }
+      })();
+      return () => { stopped = true; unsubscribe(); if (wake) wake(); };
+    },
     /** Calls cb({executionArn, event}) for every history event; returns the unsubscribe function. */
     onEvent(cb) {
       listeners.add(cb);

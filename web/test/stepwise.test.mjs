@@ -124,3 +124,46 @@ test('real-time clock, scaled: a Wait fires from a timer', async () => {
   assert.equal(d.status, 'SUCCEEDED');
   await sw.setClock({ mode: 'virtual' });
 });
+
+test('serveActivity works an activity: ActivityStarted names the worker, a throw fails the task', async () => {
+  const { activityArn } = await sw.invoke('CreateActivity', { name: 'review' });
+  const def = JSON.stringify({
+    StartAt: 'Review',
+    States: { Review: { Type: 'Task', Resource: activityArn, HeartbeatSeconds: 60, End: true } },
+  });
+  const { stateMachineArn } = await sw.create({ name: 'reviewer', definition: def, roleArn });
+  const seen = [];
+  const stop = sw.serveActivity(activityArn, async (input, { taskToken }) => {
+    seen.push(taskToken);
+    if (input.reject) throw Object.assign(new Error('not good enough'), { name: 'Rejected' });
+    return { reviewed: input.doc };
+  }, { workerName: 'node-worker' });
+  try {
+    const waitEnd = async (executionArn) => {
+      for (let i = 0; i < 400; i++) {
+        const d = await sw.describe(executionArn);
+        if (d.status !== 'RUNNING') return d;
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      throw new Error('the execution did not end');
+    };
+    const ok = await sw.start({ stateMachineArn, input: '{"doc":"spec.md"}' });
+    let d = await waitEnd(ok.executionArn);
+    assert.equal(d.status, 'SUCCEEDED');
+    assert.equal(d.output, '{"reviewed":"spec.md"}');
+    const { events } = await sw.history(ok.executionArn);
+    assert.deepEqual(events.map((e) => e.type), [
+      'ExecutionStarted', 'TaskStateEntered', 'ActivityScheduled', 'ActivityStarted', 'ActivitySucceeded', 'TaskStateExited', 'ExecutionSucceeded',
+    ]);
+    assert.equal(events[3].activityStartedEventDetails.workerName, 'node-worker');
+
+    const bad = await sw.start({ stateMachineArn, input: '{"reject":true}' });
+    d = await waitEnd(bad.executionArn);
+    assert.equal(d.status, 'FAILED');
+    assert.equal(d.error, 'Rejected');
+    assert.equal(d.cause, 'not good enough');
+    assert.equal(seen.length, 2);
+  } finally {
+    stop();
+  }
+});
