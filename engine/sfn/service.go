@@ -104,6 +104,9 @@ type Service struct {
 	deferred []func(ctx context.Context)
 	// http is the host's HTTP client (httpclient.go); nil: none.
 	http HTTPClient
+	// nested links every execution started by a Task state to its parent,
+	// by child ARN (nested.go).
+	nested map[string]*childLink
 }
 
 // SetClock changes the service clock and whether new executions run on
