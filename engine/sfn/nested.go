@@ -32,8 +32,10 @@ func init() {
 
 // maxNestingDepth bounds a chain of executions each started by the
 // previous one: a state machine that starts itself would otherwise run
-// forever on virtual time, inside one call.
-const maxNestingDepth = 1000
+// forever on virtual time, inside one call. The bound is Stepwise's (AWS
+// documents none; it would stop such a chain at its open-executions
+// quota, with the same ExecutionLimitExceeded).
+const maxNestingDepth = 100
 
 // childLink is what the service remembers of an execution a Task state
 // started.
@@ -188,8 +190,15 @@ func describeChild(rec *store.Execution, values bool) []byte {
 	b.WriteByte('{')
 	if rec.Status != "SUCCEEDED" {
 		if rec.Cause != "" {
+			// A cause holds at most 32,768 characters on AWS; without the
+			// cut, a chain of failing children would double it at each
+			// level of escaping.
+			cause := rec.Cause
+			if len(cause) > maxCauseLen {
+				cause = strings.ToValidUTF8(cause[:maxCauseLen], "")
+			}
 			b.WriteString(`"Cause":`)
-			writeJSONString(&b, rec.Cause)
+			writeJSONString(&b, cause)
 			b.WriteByte(',')
 		}
 		if rec.Error != "" {
