@@ -119,7 +119,7 @@ func TestHTTPTask(t *testing.T) {
 			name:   "404 is States.Http.StatusCode.404",
 			params: `"ApiEndpoint":"https://api.example.com/missing","Method":"GET"`,
 			method: "GET", url: "https://api.example.com/missing",
-			resp: &HTTPResponse{StatusCode: 404, Header: [][2]string{{"Content-Type", "application/json"}}, Body: []byte(`{"message":"no"}`)},
+			resp:   &HTTPResponse{StatusCode: 404, Header: [][2]string{{"Content-Type", "application/json"}}, Body: []byte(`{"message":"no"}`)},
 			status: "SUCCEEDED",
 			output: `{"err":{"Error":"States.Http.StatusCode.404","Cause":"{\"Headers\":{\"content-type\":[\"application/json\"]},\"ResponseBody\":{\"message\":\"no\"},\"StatusCode\":404,\"StatusText\":\"Not Found\"}"}}`,
 		},
