@@ -77,6 +77,10 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 		opts.LogSink = func(rec []byte) { w.Write(append(rec, '\n')) }
 	}
 	svc := sfn.New(opts)
+	httpClient := newHTTPClient()
+	if httpClient != nil {
+		svc.SetHTTPClient(httpClient)
+	}
 	name := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(defPath), ".json"), ".asl")
 	name = sanitizeName(name)
 	var created struct {
@@ -121,6 +125,14 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 		}
 		if err := call(ctx, svc, "DescribeExecution", map[string]any{"executionArn": exec.ExecutionARN}, &exec); err != nil {
 			return 1, err
+		}
+		if exec.Status == "RUNNING" && httpClient != nil {
+			// HTTP Tasks answer from other goroutines; the report waits
+			// for every request in flight (each ends within 60 s).
+			httpClient.wait(ctx)
+			if err := call(ctx, svc, "DescribeExecution", map[string]any{"executionArn": exec.ExecutionARN}, &exec); err != nil {
+				return 1, err
+			}
 		}
 		if *showHistory || *asJSON {
 			events, err := fetchHistory(ctx, svc, exec.ExecutionARN)

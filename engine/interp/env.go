@@ -58,6 +58,9 @@ type TaskRequest struct {
 	TimeoutSeconds   int64
 	HeartbeatSeconds int64
 	Attempt          int // 0 for the first try, then 1, 2 ... for retries
+	// StateEnteredEventID is the id of the state's TaskStateEntered event,
+	// which AWS names in the cause of a failure to start the task.
+	StateEnteredEventID int64
 }
 
 // TaskResult is what a TaskRunner reports for an invocation.

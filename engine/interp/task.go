@@ -144,6 +144,7 @@ func (th *thread) taskState(ctx context.Context) {
 		StateName: st.Name, Resource: st.Resource, ResourceType: res.Type, ResourceName: res.Name,
 		Pattern: res.Pattern, Parameters: eff, Token: task.token,
 		TimeoutSeconds: timeout, HeartbeatSeconds: task.heartbeat, Attempt: th.retryCount,
+		StateEnteredEventID: th.entered,
 	}
 	var result TaskResult
 	if th.run.env.Tasks == nil {

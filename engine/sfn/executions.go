@@ -80,6 +80,11 @@ func (s *Service) start(ctx context.Context, body []byte, sync bool) (*liveRun, 
 type startOptions struct {
 	paused bool // record ExecutionStarted and take no step
 	trace  bool // record the data flow of every state visit
+	// startTime, when set, is the start (a nested execution starts at its
+	// parent's time); deferDrive leaves the first drive to later, so a
+	// child does not run inside its parent's step (nested.go).
+	startTime  time.Time
+	deferDrive bool
 }
 
 // startWith is start with the debugger's options.
@@ -150,6 +155,9 @@ func (s *Service) startWith(ctx context.Context, body []byte, sync bool, opts st
 		return nil, nil, perr
 	}
 	startTime := s.clock.Now()
+	if !opts.startTime.IsZero() {
+		startTime = opts.startTime
+	}
 	trace := ""
 	if in.TraceHeader != nil {
 		trace = *in.TraceHeader
@@ -188,6 +196,14 @@ func (s *Service) startWith(ctx context.Context, body []byte, sync bool, opts st
 	}
 	lr.run = prog.Start(ctx, env, ex)
 	s.live[arn] = lr
+	if opts.deferDrive {
+		s.later(func(ctx context.Context) {
+			if s.live[arn] == lr {
+				s.drive(ctx, lr)
+			}
+		})
+		return lr, lr.rec, nil
+	}
 	if err := s.drive(ctx, lr); err != nil {
 		return nil, nil, err
 	}

@@ -81,6 +81,7 @@ func (s *Service) sync(ctx context.Context, lr *liveRun) *Error {
 			}
 		}
 		lr.rec.Error, lr.rec.Cause = run.Error()
+		s.nestedRunEnded(lr)
 	}
 	if !lr.stored {
 		return nil

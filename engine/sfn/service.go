@@ -109,6 +109,9 @@ type Service struct {
 	redriveTokens map[string][]clientToken
 	// acts are the activity tasks waiting for workers (activities.go).
 	acts activityQueues
+	// nested links every execution started by a Task state to its parent,
+	// by child ARN (nested.go).
+	nested map[string]*childLink
 }
 
 // SetClock changes the service clock and whether new executions run on

@@ -31,6 +31,7 @@ func main() {
 	b := &bridge{resources: map[string]bool{}}
 	b.svc = sfn.New(sfn.Options{Store: mem.New(), Virtual: true, OnEvent: b.event})
 	b.svc.SetTaskHandler(&sfn.TaskHandler{Handles: b.handles, Start: b.startTask})
+	b.svc.SetHTTPClient(fetchClient{})
 	api := map[string]any{
 		"invoke":     js.FuncOf(b.invoke),
 		"onEvent":    js.FuncOf(func(_ js.Value, a []js.Value) any { b.onEvent = arg(a, 0); return nil }),
