@@ -33,7 +33,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			"unknown response name",
 			`{"StateMachines":{"M":{"TestCases":{"T":{"S":"Missing"}}}},"MockedResponses":{"R":{"0":{"Return":1}}}}`,
-			`StateMachines.M.TestCases.T.S names unknown response "Missing"`,
+			`StateMachines.M.TestCases.T.S: names unknown response "Missing"`,
 		},
 	}
 	for _, tt := range tests {

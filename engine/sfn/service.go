@@ -104,6 +104,11 @@ type Service struct {
 	deferred []func(ctx context.Context)
 	// http is the host's HTTP client (httpclient.go); nil: none.
 	http HTTPClient
+	// goTasks and commands are the Go handlers of HandleTask and
+	// HandleCommands; inflight counts their work (handlers.go).
+	goTasks  []goHandler
+	commands CommandFunc
+	inflight inflight
 }
 
 // SetClock changes the service clock and whether new executions run on
