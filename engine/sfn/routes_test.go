@@ -161,11 +161,15 @@ func TestGoHandlers(t *testing.T) {
 	checkEnd(t, runRouted(t, s, routesDef, "", "e2", `{"n":1}`), "FAILED", "States.TaskFailed: disk on fire")
 	s.HandleTask("Store", func(ctx context.Context, t HostTask) (json.RawMessage, error) { panic("oops") })
 	checkEnd(t, runRouted(t, s, routesDef, "", "e3", `{"n":1}`), "FAILED", "States.TaskFailed: the task handler panicked: oops")
-	s.HandleTask("Store", func(ctx context.Context, t HostTask) (json.RawMessage, error) { return json.RawMessage(`not json`), nil })
+	s.HandleTask("Store", func(ctx context.Context, t HostTask) (json.RawMessage, error) {
+		return json.RawMessage(`not json`), nil
+	})
 	checkEnd(t, runRouted(t, s, routesDef, "", "e4", `{"n":1}`), "FAILED", "States.Runtime:")
 	s.HandleTask("Store", nil)
 	checkEnd(t, runRouted(t, s, routesDef, "", "e5", `{"n":1}`), "FAILED", "States.TaskFailed: Stepwise has no handler for resource 'arn:aws:states:::dynamodb:putItem'")
-	s.HandleTask("Store", func(ctx context.Context, t HostTask) (json.RawMessage, error) { return json.RawMessage(` {"k" : 1} `), nil })
+	s.HandleTask("Store", func(ctx context.Context, t HostTask) (json.RawMessage, error) {
+		return json.RawMessage(` {"k" : 1} `), nil
+	})
 	checkEnd(t, runRouted(t, s, routesDef, "", "e6", `{"n":1}`), "SUCCEEDED", `{"n":1,"charge":{"charged":2},"notify":null,"store":{"k":1}}`)
 }
 
