@@ -155,9 +155,11 @@ function makeAPI(transport) {
   };
 
   const runTask = async (task) => {
-    const fn = tasks.get(task.resource);
+    // A routing file's handler route names the function; otherwise the
+    // resource, then the state name, chose it.
+    const fn = task.handler ? tasks.get(task.handler) : tasks.get(task.resource) ?? tasks.get(task.stateName);
     try {
-      if (!fn) throw awsError('States.TaskFailed', `no function is registered for ${task.resource}`);
+      if (!fn) throw awsError('States.TaskFailed', `no function is registered for ${task.handler || task.resource}`);
       const context = {
         stateName: task.stateName, executionArn: task.executionArn,
         stateMachineArn: task.stateMachineArn, attempt: task.attempt, taskToken: task.token,
@@ -205,7 +207,8 @@ function makeAPI(transport) {
     /** The graph layout of a definition (StepwiseLayout). */
     layout: async (definition) => (await invoke('StepwiseLayout', { definition })).layout,
     /**
-     * Serves a Task resource with a function: fn(input, context) returns
+     * Serves a Task resource, a state name, or a routing file's handler
+     * name (routes with "Handler": name) with a function: fn(input, context) returns
      * the result (or a Promise of it); a thrown Error fails the task with
      * the error's name as the error and its message as the cause.
      */
@@ -214,7 +217,7 @@ function makeAPI(transport) {
       else tasks.delete(resource);
       return transport.call('handle', resource, typeof fn === 'function');
     },
-    /** Loads a Step Functions Local mock configuration (object or JSON text; null clears it). */
+    /** Loads a routing file or a Step Functions Local mock configuration (object or JSON text; null clears it). */
     async loadMockConfig(config) {
       const text = config == null ? '' : typeof config === 'string' ? config : JSON.stringify(config);
       const err = await transport.call('mockConfig', text);

@@ -4,14 +4,12 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"io"
 	"maps"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/stepwise-sfn/stepwise/engine/sfn"
@@ -26,45 +24,22 @@ const httpTaskTimeout = 60 * time.Second
 // pass on, so a larger body fails the state as on AWS.
 const maxHTTPResponseBytes = 262145
 
-// netHTTPClient sends the HTTP Tasks of the CLI's executions with
-// net/http, one goroutine per request. It counts the requests in flight
-// so that `stepwise run` can wait for their answers before it reports.
+// netHTTPClient sends the service's HTTP requests (HTTP Tasks, HTTP
+// routes) with net/http, one goroutine per request. The service counts
+// them as host work in flight, so `stepwise run` waits for their answers
+// (sfn.Service.WaitHostTasks) before it reports.
 type netHTTPClient struct {
 	client *http.Client
-	mu     sync.Mutex
-	flying int
-	// answered gets a signal after each answer has been delivered to the
-	// service (buffered: a waiter that was not yet waiting still sees it).
-	answered chan struct{}
 }
 
 // newHTTPClient returns the CLI's HTTP client.
 func newHTTPClient() *netHTTPClient {
-	return &netHTTPClient{
-		client:   &http.Client{Timeout: httpTaskTimeout},
-		answered: make(chan struct{}, 1),
-	}
+	return &netHTTPClient{client: &http.Client{Timeout: httpTaskTimeout}}
 }
 
 // Do sends req on its own goroutine and calls done with the answer.
 func (c *netHTTPClient) Do(req *sfn.HTTPRequest, done func(*sfn.HTTPResponse, error)) {
-	c.mu.Lock()
-	c.flying++
-	c.mu.Unlock()
-	go func() {
-		resp, err := c.send(req)
-		// done may start the next request before this one stops
-		// counting, so a chain of HTTP Tasks never looks idle between two
-		// requests.
-		done(resp, err)
-		c.mu.Lock()
-		c.flying--
-		c.mu.Unlock()
-		select {
-		case c.answered <- struct{}{}:
-		default:
-		}
-	}()
+	go func() { done(c.send(req)) }()
 }
 
 // send performs one request.
@@ -98,21 +73,4 @@ func (c *netHTTPClient) send(r *sfn.HTTPRequest) (*sfn.HTTPResponse, error) {
 		}
 	}
 	return out, nil
-}
-
-// wait blocks until no request is in flight, or ctx ends.
-func (c *netHTTPClient) wait(ctx context.Context) {
-	for {
-		c.mu.Lock()
-		n := c.flying
-		c.mu.Unlock()
-		if n == 0 {
-			return
-		}
-		select {
-		case <-c.answered:
-		case <-ctx.Done():
-			return
-		}
-	}
 }

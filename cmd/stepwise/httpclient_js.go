@@ -3,8 +3,6 @@
 package main
 
 import (
-	"context"
-
 	"github.com/stepwise-sfn/stepwise/engine/sfn"
 )
 
@@ -18,5 +16,3 @@ func newHTTPClient() *netHTTPClient { return nil }
 
 // Do is never called: the service is given no client.
 func (c *netHTTPClient) Do(*sfn.HTTPRequest, func(*sfn.HTTPResponse, error)) {}
-
-func (c *netHTTPClient) wait(context.Context) {}

@@ -19,7 +19,7 @@ const usage = `usage: stepwise <command> [arguments]
 
 commands:
   run DEFINITION [--input JSON|@FILE] [--type STANDARD|EXPRESS]
-                 [--mock-config FILE --test-case NAME] [--history] [--json] [--log FILE]
+                 [--routes FILE [--test-case NAME]] [--history] [--json] [--log FILE]
         run a state machine to the end on a virtual clock and print its output
   validate DEFINITION
         check a definition as CreateStateMachine does; exit 1 when invalid

@@ -24,7 +24,8 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 	fs.SetOutput(stderr)
 	input := fs.String("input", "{}", "execution input: JSON text, or @FILE")
 	typ := fs.String("type", "STANDARD", "state machine type: STANDARD or EXPRESS")
-	mockFile := fs.String("mock-config", "", "Step Functions Local mock config file")
+	mockFile := fs.String("routes", "", "routing file: Routes to mocks, commands, HTTP endpoints or failures, and/or a Step Functions Local mock config")
+	fs.StringVar(mockFile, "mock-config", "", "alias of --routes (a Step Functions Local mock config is a routing file)")
 	testCase := fs.String("test-case", "", "test case of the mock config to run")
 	showHistory := fs.Bool("history", false, "print the execution history as a table")
 	asJSON := fs.Bool("json", false, "print the execution history as GetExecutionHistory JSON")
@@ -77,9 +78,11 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 		opts.LogSink = func(rec []byte) { w.Write(append(rec, '\n')) }
 	}
 	svc := sfn.New(opts)
-	httpClient := newHTTPClient()
-	if httpClient != nil {
-		svc.SetHTTPClient(httpClient)
+	if c := newHTTPClient(); c != nil { // nil under GOOS=js: no sockets
+		svc.SetHTTPClient(c)
+	}
+	if *mockFile != "" {
+		serveRoutes(svc, filepath.Dir(*mockFile))
 	}
 	name := strings.TrimSuffix(strings.TrimSuffix(filepath.Base(defPath), ".json"), ".asl")
 	name = sanitizeName(name)
@@ -123,16 +126,11 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 		if err := call(ctx, svc, "StartExecution", start, &exec); err != nil {
 			return 1, err
 		}
-		if err := call(ctx, svc, "DescribeExecution", map[string]any{"executionArn": exec.ExecutionARN}, &exec); err != nil {
+		if err := waitForHostTasks(ctx, svc); err != nil {
 			return 1, err
 		}
-		if exec.Status == "RUNNING" && httpClient != nil {
-			// HTTP Tasks answer from other goroutines; the report waits
-			// for every request in flight (each ends within 60 s).
-			httpClient.wait(ctx)
-			if err := call(ctx, svc, "DescribeExecution", map[string]any{"executionArn": exec.ExecutionARN}, &exec); err != nil {
-				return 1, err
-			}
+		if err := call(ctx, svc, "DescribeExecution", map[string]any{"executionArn": exec.ExecutionARN}, &exec); err != nil {
+			return 1, err
 		}
 		if *showHistory || *asJSON {
 			events, err := fetchHistory(ctx, svc, exec.ExecutionARN)
@@ -158,11 +156,18 @@ func runCommand(ctx context.Context, args []string, stdout, stderr io.Writer) (i
 		}
 		return 0, nil
 	case "RUNNING":
-		fmt.Fprintln(stderr, "stepwise: the execution is waiting for a task result (a callback or an unmocked activity)")
+		fmt.Fprintln(stderr, "stepwise: the execution is waiting for a task result (a callback or an unrouted activity)")
 		return 1, nil
 	}
 	fmt.Fprintf(stderr, "stepwise: execution %s\n  error: %s\n  cause: %s\n", exec.Status, deref(exec.Error), deref(exec.Cause))
 	return 1, nil
+}
+
+// waitForHostTasks lets the commands and HTTP requests the routing file
+// started finish, and the execution move on with their results, before
+// the run is reported.
+func waitForHostTasks(ctx context.Context, svc *sfn.Service) error {
+	return svc.WaitHostTasks(ctx)
 }
 
 func deref(s *string) string {

@@ -365,6 +365,7 @@ func (th *thread) taskTimedOut() {
 // unreachable resource does, with a cause that says how to serve it.
 func Unmocked(req *TaskRequest) TaskResult {
 	return TaskResult{Err: states.New(states.TaskFailed, fmt.Sprintf(
-		"Stepwise has no handler for resource '%s' (state '%s'). Mock it with a mock config file "+
-			"(Step Functions Local format) or register a handler for the resource.", req.Resource, req.StateName))}
+		"Stepwise has no handler for resource '%s' (state '%s'). Route it in a routing file "+
+			"(a mock, a handler, an HTTP endpoint or a failure; a Step Functions Local mock config is one too) "+
+			"or register a handler for the resource or state.", req.Resource, req.StateName))}
 }

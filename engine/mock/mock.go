@@ -10,6 +10,10 @@
 // history event that ends the invocation, e.g. "LambdaFunctionFailed" or
 // "TaskTimedOut"), Submitted (the TaskSubmitted output of a callback task)
 // and Pending (the result comes later through SendTaskSuccess/Failure).
+//
+// A routing file is that format plus Routes (routes.go): ordered rules that
+// send a Task invocation to a mock, a handler of the host, an HTTP
+// endpoint or a failure.
 package mock
 
 import (
@@ -26,11 +30,13 @@ import (
 	"github.com/stepwise-sfn/stepwise/engine/states"
 )
 
-// Config is a parsed mock configuration. It is immutable.
+// Config is a parsed mock configuration or routing file. It is immutable.
 type Config struct {
 	StateMachines   map[string]StateMachine        `json:"StateMachines"`
 	MockedResponses map[string]map[string]Response `json:"MockedResponses"`
-	ranges          map[string][]span
+	// Routes are the routing file's routes, in order (routes.go).
+	Routes []Route `json:"-"`
+	ranges map[string][]span
 }
 
 // StateMachine lists a state machine's test cases: test case name ->
@@ -59,44 +65,79 @@ type span struct {
 	resp   Response
 }
 
-// Error is a mock configuration that cannot be used.
-type Error struct{ Msg string }
+// Error is a mock configuration or routing file that cannot be used:
+// Path locates the offending part ("Routes[2].Handler", empty for the
+// whole file), Msg says what is wrong with it.
+type Error struct{ Path, Msg string }
 
-func (e *Error) Error() string { return "mock config: " + e.Msg }
+func (e *Error) Error() string {
+	if e.Path == "" {
+		return "mock config: " + e.Msg
+	}
+	return "mock config: " + e.Path + ": " + e.Msg
+}
 
-// Parse reads a mock configuration and checks it: every test case names
-// an existing response, and invocation keys are numbers or ranges.
+// Parse reads a mock configuration or routing file and checks it: every
+// test case and route names an existing response, invocation keys are
+// numbers or ranges, and every route has selectors and one valid action.
+// It returns an *Error.
 func Parse(data []byte) (*Config, error) {
 	var c Config
 	if err := json.Unmarshal(data, &c); err != nil {
 		return nil, &Error{Msg: "invalid JSON: " + err.Error()}
 	}
+	var withRoutes struct {
+		Routes json.RawMessage `json:"Routes"`
+	}
+	if err := json.Unmarshal(data, &withRoutes); err != nil {
+		return nil, &Error{Msg: "invalid JSON: " + err.Error()}
+	}
 	c.ranges = map[string][]span{}
 	for name, byKey := range c.MockedResponses {
-		var spans []span
-		for key, resp := range byKey {
-			lo, hi, err := parseKey(key)
-			if err != nil {
-				return nil, &Error{Msg: fmt.Sprintf("MockedResponses.%s: %v", name, err)}
-			}
-			if resp.Return == nil && resp.Throw == nil && !resp.Pending {
-				return nil, &Error{Msg: fmt.Sprintf("MockedResponses.%s.%s: needs Return or Throw", name, key)}
-			}
-			spans = append(spans, span{lo, hi, resp})
+		spans, err := parseSpans("MockedResponses."+name, byKey)
+		if err != nil {
+			return nil, err
 		}
-		sort.Slice(spans, func(i, j int) bool { return spans[i].lo < spans[j].lo })
 		c.ranges[name] = spans
 	}
 	for smName, sm := range c.StateMachines {
 		for tc, st := range sm.TestCases {
 			for state, resp := range st {
 				if _, ok := c.MockedResponses[resp]; !ok {
-					return nil, &Error{Msg: fmt.Sprintf("StateMachines.%s.TestCases.%s.%s names unknown response %q", smName, tc, state, resp)}
+					return nil, &Error{Path: fmt.Sprintf("StateMachines.%s.TestCases.%s.%s", smName, tc, state), Msg: fmt.Sprintf("names unknown response %q", resp)}
 				}
 			}
 		}
 	}
+	if err := c.parseRoutes(withRoutes.Routes); err != nil {
+		return nil, err
+	}
 	return &c, nil
+}
+
+// parseSpans checks a response list's invocation keys and responses and
+// orders them by their first invocation.
+func parseSpans(path string, byKey map[string]Response) ([]span, error) {
+	var spans []span
+	for key, resp := range byKey {
+		lo, hi, err := parseKey(key)
+		if err != nil {
+			return nil, &Error{Path: path, Msg: err.Error()}
+		}
+		if err := checkResponse(resp); err != nil {
+			return nil, &Error{Path: path + "." + key, Msg: err.Error()}
+		}
+		spans = append(spans, span{lo, hi, resp})
+	}
+	sort.Slice(spans, func(i, j int) bool { return spans[i].lo < spans[j].lo })
+	return spans, nil
+}
+
+func checkResponse(resp Response) error {
+	if resp.Return == nil && resp.Throw == nil && !resp.Pending {
+		return fmt.Errorf("needs Return or Throw")
+	}
+	return nil
 }
 
 func parseKey(key string) (int, int, error) {

@@ -33,7 +33,7 @@ func TestParseErrors(t *testing.T) {
 		{
 			"unknown response name",
 			`{"StateMachines":{"M":{"TestCases":{"T":{"S":"Missing"}}}},"MockedResponses":{"R":{"0":{"Return":1}}}}`,
-			`StateMachines.M.TestCases.T.S names unknown response "Missing"`,
+			`StateMachines.M.TestCases.T.S: names unknown response "Missing"`,
 		},
 	}
 	for _, tt := range tests {
@@ -227,6 +227,8 @@ func describe(r interp.TaskResult) string {
 func FuzzParse(f *testing.F) {
 	f.Add([]byte(retryConfig))
 	f.Add([]byte(`{"MockedResponses":{"R":{"0-99999999999999999999":{"Return":1}}}}`))
+	f.Add([]byte(routesConfig))
+	f.Add([]byte(`{"Routes":[{"State":"*a*","Mock":{"0-1":{"Return":1}}},{"Handler":"h"},{"Fail":{}}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		if len(data) > 1<<14 {
 			return
@@ -242,6 +244,19 @@ func FuzzParse(f *testing.F) {
 					for i := 0; i < 3; i++ {
 						r.RunTask(context.Background(), &interp.TaskRequest{StateName: state})
 					}
+				}
+			}
+		}
+		// Every route serves an invocation its own selectors name.
+		rules := cfg.Rules("M", nil, nil)
+		for _, rt := range cfg.Routes {
+			if rt.Path == "" || (rt.Mock != nil) == (rt.Fail != nil) && rt.Handler == nil && rt.HTTP == nil {
+				t.Fatalf("route %+v has no single action", rt)
+			}
+			req := &interp.TaskRequest{StateName: rt.State, Resource: rt.Resource}
+			for i := 0; i < 3; i++ {
+				if res := rules.RunTask(context.Background(), req); res.Err == nil && res.Output == nil && !res.Pending {
+					t.Fatalf("route %s: an empty result %+v", rt.Path, res)
 				}
 			}
 		}

@@ -179,9 +179,7 @@ func (s *Service) startWith(ctx context.Context, body []byte, sync bool, opts st
 		lr.clock = interp.NewVirtualClock(startTime)
 		env.Clock = lr.clock
 	}
-	if tc, ok := s.tasks.(TestCaseRunner); ok && testCase != "" {
-		env.Tasks = tc.ForTestCase(m.Name, testCase)
-	}
+	env.Tasks = s.executionTasks(m.Name, testCase)
 	ex := interp.Execution{
 		ExecutionARN: arn, StateMachineARN: m.ARN, StateMachineName: m.Name, Name: name,
 		RoleARN: m.RoleARN, Type: m.Type, Input: inputBytes, StartTime: startTime,

@@ -18,6 +18,11 @@ type HostTask struct {
 	StateMachineARN string          `json:"stateMachineArn"`
 	Input           json.RawMessage `json:"input"` // the effective parameters
 	Attempt         int             `json:"attempt"`
+	// Handler is the handler name of the routing file's route that sent
+	// the task here; empty when the resource or state name chose it.
+	Handler string `json:"handler,omitempty"`
+	// TimeoutSeconds is the state's TimeoutSeconds (0: none).
+	TimeoutSeconds int64 `json:"timeoutSeconds,omitempty"`
 }
 
 // TaskHandler routes Task states to the host: Handles says whether the
@@ -39,9 +44,11 @@ func (s *Service) SetTaskHandler(h *TaskHandler) {
 	s.tasks = s.routedTasks()
 }
 
-// SetMockConfig serves the Step Functions Local mock configuration config
-// (see MockRunner) to executions started from now on; an empty config
-// removes it. It returns a *mock.Error when config cannot be used.
+// SetMockConfig serves the routing file config to executions started
+// from now on: a Step Functions Local mock configuration (see MockRunner),
+// optionally with Routes (engine/mock/routes.go), which come before
+// everything else. An empty config removes it. It returns a *mock.Error
+// when config cannot be used.
 func (s *Service) SetMockConfig(config []byte) error {
 	var base interp.TaskRunner
 	if len(config) > 0 {
@@ -60,18 +67,17 @@ func (s *Service) SetMockConfig(config []byte) error {
 
 // routedTasks is the runner executions get (route.go).
 func (s *Service) routedTasks() interp.TaskRunner {
-	return &router{s: s, host: s.hostTasks, base: s.baseTasks}
+	r := &router{s: s, host: s.hostTasks, base: s.baseTasks, handlers: s.goTasks, commands: s.commands}
+	if m, ok := s.baseTasks.(mockRunner); ok {
+		r.rules = m.cfg
+	}
+	return r
 }
 
 // startHostTask hands an invocation to the host's handler; the result
 // comes later with SendTaskSuccess/SendTaskFailure and the token.
-func (s *Service) startHostTask(req *interp.TaskRequest) interp.TaskResult {
-	tok := req.Token
-	if tok == "" {
-		tok = s.ids.UUID()
-	}
-	s.hostTasks.Start(HostTask{Token: tok, Resource: req.Resource, StateName: req.StateName,
-		ExecutionARN: req.ExecutionARN, StateMachineARN: req.StateMachineARN,
-		Input: json.RawMessage(req.Parameters), Attempt: req.Attempt})
-	return interp.TaskResult{Pending: true, Token: tok}
+func (s *Service) startHostTask(req *interp.TaskRequest, handler string) interp.TaskResult {
+	t := s.hostTask(req, handler)
+	s.hostTasks.Start(t)
+	return interp.TaskResult{Pending: true, Token: t.Token}
 }

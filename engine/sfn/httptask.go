@@ -363,7 +363,10 @@ func (s *Service) runHTTPTask(_ context.Context, req *interp.TaskRequest) interp
 	// The answer arrives from another goroutine or a later turn of the
 	// event loop, never from inside Do (the HTTPClient contract), so the
 	// run has recorded the pending task before completeTask looks for it.
+	// Counted as host work in flight, so WaitHostTasks waits for it.
+	done := s.inflight.start()
 	client.Do(s.httpRequest(p), func(resp *HTTPResponse, err error) {
+		defer done()
 		s.completeTask(context.Background(), token, httpTaskResult(resp, err))
 	})
 	return interp.TaskResult{Pending: true, Token: token}

@@ -11,7 +11,8 @@ import (
 // Functions Local mock configuration config: an execution started with a
 // state machine ARN ending in "#TestCase" takes its task results from that
 // test case; tasks no test case mocks fail as an unreachable resource.
-// It returns a *mock.Error when config cannot be used.
+// config may be a routing file: its Routes then come first (see
+// SetMockConfig). It returns a *mock.Error when config cannot be used.
 func MockRunner(config []byte) (interp.TaskRunner, error) {
 	cfg, err := mock.Parse(config)
 	if err != nil {

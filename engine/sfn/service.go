@@ -112,6 +112,11 @@ type Service struct {
 	// nested links every execution started by a Task state to its parent,
 	// by child ARN (nested.go).
 	nested map[string]*childLink
+	// goTasks and commands are the Go handlers of HandleTask and
+	// HandleCommands; inflight counts their work (handlers.go).
+	goTasks  []goHandler
+	commands CommandFunc
+	inflight inflight
 }
 
 // SetClock changes the service clock and whether new executions run on

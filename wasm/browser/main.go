@@ -9,8 +9,9 @@
 //	__stepwise.invoke(op, requestJSON) -> {response} | {code, message}
 //	__stepwise.onEvent(fn(executionArn, eventJSON))
 //	__stepwise.onTask(fn(hostTaskJSON))          answered with SendTaskSuccess/Failure
-//	__stepwise.handle(resource, bool)            route a Task resource to onTask
-//	__stepwise.mockConfig(json) -> "" | error    Step Functions Local mock config ("" clears)
+//	__stepwise.handle(name, bool)                route a Task resource or state name (or a
+//	                                             routing file's handler name) to onTask
+//	__stepwise.mockConfig(json) -> "" | error    routing file or Step Functions Local mock config ("" clears)
 //	__stepwise.clock(mode, scale)                "virtual" or "real" (time scaled by scale)
 //	__stepwise.nextWake() -> wall-clock ms until the next timer, or -1
 //	__stepwise.advance()                         fire due timers (real clock)
@@ -89,7 +90,9 @@ func (b *bridge) event(executionARN string, event []byte) {
 	}
 }
 
-func (b *bridge) handles(resource, _ string) bool { return b.resources[resource] }
+func (b *bridge) handles(resource, stateName string) bool {
+	return b.resources[resource] || stateName != "" && b.resources[stateName]
+}
 
 func (b *bridge) startTask(t sfn.HostTask) {
 	body, err := json.Marshal(t)

@@ -107,6 +107,48 @@ test('a Step Functions Local mock config serves a test case', async () => {
   await sw.loadMockConfig(null);
 });
 
+test('a routing file: mock, fail and handler routes; handlers by name or state name', async () => {
+  const calls = [];
+  await sw.registerTask('price', async (input, context) => { calls.push(`price:${context.stateName}`); return { total: input.qty * 7 }; });
+  await sw.registerTask('Audit', async () => { calls.push('Audit'); return 'audited'; });
+  await sw.loadMockConfig({
+    Routes: [
+      { State: 'Price', Handler: 'price' },
+      { State: 'Notify', Mock: { 0: { Return: 'sent' } } },
+      { Resource: 'arn:aws:states:::dynamodb:*', Fail: { Error: 'NotRouted', Cause: 'no DynamoDB' } },
+    ],
+  });
+  const { stateMachineArn } = await sw.create({
+    name: 'routed', roleArn,
+    definition: JSON.stringify({ StartAt: 'Price', States: {
+      Price: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', Parameters: { 'qty.$': '$.qty' }, ResultPath: '$.price', Next: 'Notify' },
+      Notify: { Type: 'Task', Resource: 'arn:aws:states:::sns:publish', ResultPath: '$.notify', Next: 'Audit' },
+      Audit: { Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', ResultPath: '$.audit', Next: 'Store' },
+      Store: { Type: 'Task', Resource: 'arn:aws:states:::dynamodb:putItem', End: true },
+    } }),
+  });
+  const { executionArn } = await sw.start({ stateMachineArn, input: '{"qty":3}' });
+  let d;
+  for (let i = 0; i < 200; i++) {
+    d = await sw.describe(executionArn);
+    if (d.status !== 'RUNNING') break;
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.equal(d.status, 'FAILED');
+  assert.equal(d.error, 'NotRouted');
+  assert.equal(d.cause, 'no DynamoDB');
+  assert.deepEqual(calls, ['price:Price', 'Audit']);
+  const { events } = await sw.history(executionArn);
+  const exited = events.filter((e) => e.type === 'TaskStateExited').map((e) => e.stateExitedEventDetails.output);
+  assert.equal(exited.at(-1), '{"qty":3,"price":{"total":21},"notify":"sent","audit":"audited"}');
+  await assert.rejects(sw.loadMockConfig({ Routes: [{ State: 'X' }] }), {
+    name: 'ValidationException', message: 'mock config: Routes[0]: needs one of Mock, Handler, Http, Fail',
+  });
+  await sw.loadMockConfig(null);
+  await sw.registerTask('price', null);
+  await sw.registerTask('Audit', null);
+});
+
 test('real-time clock, scaled: a Wait fires from a timer', async () => {
   await sw.setClock({ mode: 'real', scale: 1000 });
   const { stateMachineArn } = await sw.create({
