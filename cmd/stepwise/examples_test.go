@@ -36,6 +36,10 @@ type example struct {
 		Error  string          `json:"error"`
 		Cause  string          `json:"cause"`
 	} `json:"callbacks"`
+	// Tasks are the playground's Tasks-tab settings by state name (a JS
+	// function answering in the page, say); natively, the mock config's
+	// test cases stand in for them.
+	Tasks map[string]json.RawMessage `json:"tasks"`
 	Expect struct {
 		Status string          `json:"status"`
 		Output json.RawMessage `json:"output"`
@@ -338,8 +342,26 @@ func TestExamples(t *testing.T) {
 			if ql, ok := def.(map[string]any)["QueryLanguage"]; ok && ql != "JSONPath" {
 				t.Errorf("QueryLanguage %v: these examples are JSONPath ones", ql)
 			}
-			if hasTask(def) && (ex.MockConfig == nil || ex.TestCase == "") {
-				t.Fatal("the definition has Task states but the example has no mockConfig and testCase")
+			if hasTask(def) && ex.MockConfig == nil {
+				t.Fatal("the definition has Task states but the example has no mockConfig")
+			}
+			if len(ex.Tasks) > 0 {
+				// The default run is answered by JS in the page (the
+				// browser tests run it); every task state needs a setting.
+				tasks := map[string]bool{}
+				taskStates(def, tasks)
+				for st := range tasks {
+					if _, ok := ex.Tasks[st]; !ok {
+						t.Errorf("tasks has no setting for Task state %q", st)
+					}
+				}
+				if ex.TestCase != "" {
+					t.Error("an example answered by page settings has no default test case")
+				}
+				return
+			}
+			if hasTask(def) && ex.TestCase == "" {
+				t.Fatal("the definition has Task states but the example has no testCase")
 			}
 			if ex.MockConfig != nil {
 				checkMockConfig(t, ex, def)
@@ -405,8 +427,8 @@ func TestExamplesOtherTestCases(t *testing.T) {
 func TestExamplesCLI(t *testing.T) {
 	for _, ex := range loadExamples(t) {
 		t.Run(ex.ID, func(t *testing.T) {
-			if len(ex.Callbacks) > 0 {
-				t.Skip("a person answers its callback; `stepwise run` has nobody to send it")
+			if len(ex.Callbacks) > 0 || len(ex.Tasks) > 0 {
+				t.Skip("answered in the page (a person's callback, a JS function); TestExamplesOtherTestCases runs its test cases")
 			}
 			dir := t.TempDir()
 			write := func(name string, data []byte) string {

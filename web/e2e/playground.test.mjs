@@ -449,3 +449,46 @@ test('a callback task waits for Send failure; the Catch takes the rejection', as
   await shot(page, 'callback-rejected');
   await done(page);
 });
+
+test('an HTTP Task set to "Send with fetch" goes out through the browser; a 404 is caught', async () => {
+  const page = await ready();
+  const conn = 'arn:aws:events:us-east-1:123456789012:connection/local/2f4d6e8a-1b3c-4d5e-8f9a-0b1c2d3e4f5a';
+  const def = {
+    StartAt: 'GetIndex',
+    States: {
+      GetIndex: {
+        Type: 'Task', Resource: 'arn:aws:states:::http:invoke',
+        Parameters: { ApiEndpoint: `${server.url}/examples/index.json`, Method: 'GET', Authentication: { ConnectionArn: conn } },
+        ResultSelector: { 'status.$': '$.StatusCode', 'first.$': '$.ResponseBody[0].id' },
+        ResultPath: '$.index', Next: 'GetMissing',
+      },
+      GetMissing: {
+        Type: 'Task', Resource: 'arn:aws:states:::http:invoke',
+        Parameters: { ApiEndpoint: `${server.url}/examples/missing.json`, Method: 'GET', Authentication: { ConnectionArn: conn } },
+        Catch: [{ ErrorEquals: ['States.Http.StatusCode.404'], ResultPath: '$.missing', Next: 'Done' }],
+        Next: 'Done',
+      },
+      Done: { Type: 'Succeed' },
+    },
+  };
+  await setDefinition(page, JSON.stringify(def, null, 2));
+  await showDefinition(page, def);
+  await page.click('#tab-tasks');
+  // both states are HTTP Tasks: each gets the fetch mode
+  for (const box of await page.$$('#tasks section.task')) {
+    await (await box.$('input[value="fetch"]')).check();
+  }
+  await page.click('#start');
+  await finished(page);
+  const h = await engineHistory(page);
+  assert.equal(h.status, 'SUCCEEDED', `${h.error} ${h.cause}`);
+  const out = JSON.parse(h.output);
+  // AWS sends every HTTP Task request with Range: bytes=0-262144 (its
+  // documented headers), so a static file server answers 206.
+  assert.deepEqual(out.index, { status: 206, first: 'hello-world' });
+  assert.equal(out.missing.Error, 'States.Http.StatusCode.404');
+  const scheduled = h.events.filter((e) => e.type === 'TaskScheduled').map((e) => e.taskScheduledEventDetails);
+  assert.deepEqual(scheduled.map((d) => `${d.resourceType}:${d.resource}`), ['http:invoke', 'http:invoke']);
+  await shot(page, 'http-fetch');
+  await done(page);
+});

@@ -148,8 +148,8 @@ class StepwiseMachine extends HTMLElement {
     try {
       const arn = await ensureMachine(this.sw, this.name, this.definition);
       this.mocks.machineName = this.name;
-      const resources = this.layout.nodes.filter((n) => n.type === 'Task' && n.resource).map((n) => n.resource);
-      await this.mocks.sync(this.sw, resources);
+      const tasks = this.layout.nodes.filter((n) => n.type === 'Task' && n.resource).map((n) => ({ resource: n.resource, states: [n.name] }));
+      await this.mocks.sync(this.sw, tasks);
       const target = this.mocks.mockConfig && this.mocks.testCase ? `${arn}#${this.mocks.testCase}` : arn;
       const { executionArn } = await this.sw.start({ stateMachineArn: target, input: this.input });
       pill.textContent = 'Running';

@@ -247,7 +247,7 @@ async function openExample(id) {
     const e = await r.json();
     applySession({
       definition: e.definition, input: e.input ?? {}, machineName: e.id,
-      mocks: { tasks: {}, mockConfig: e.mockConfig || null, testCase: e.testCase || '' },
+      mocks: { tasks: e.tasks || {}, mockConfig: e.mockConfig || null, testCase: e.testCase || '' },
     });
     $('example').value = id;
   } catch (err) {
@@ -376,7 +376,7 @@ async function start(paused) {
     const machineArn = await ensureMachine(app.sw, app.machineName, app.definition);
     app.mocks.machineName = app.machineName;
     app.mocks.testCase = $('test-case').value;
-    await app.mocks.sync(app.sw, taskResources().map((t) => t.resource));
+    await app.mocks.sync(app.sw, taskResources());
     const target = app.mocks.testCase && app.mocks.mockConfig ? `${machineArn}#${app.mocks.testCase}` : machineArn;
     const req = { stateMachineArn: target, input };
     const r = paused
@@ -793,7 +793,9 @@ function renderTasks() {
     const modes = box.querySelector('.modes');
     const body = box.querySelector('.body');
     const err = box.querySelector('.err');
-    for (const [m, label] of [['echo', 'Echo input'], ['result', 'Result JSON'], ['error', 'Error'], ['js', 'JS function'], ['callback', 'Wait for callback']]) {
+    const modeList = [['echo', 'Echo input'], ['result', 'Result JSON'], ['error', 'Error'], ['js', 'JS function'], ['callback', 'Wait for callback']];
+    if (resource === 'arn:aws:states:::http:invoke') modeList.push(['fetch', 'Send with fetch']);
+    for (const [m, label] of modeList) {
       const l = document.createElement('label');
       l.innerHTML = `<input type="radio" name="mode-${i}" value="${m}"> ${label}`;
       const r = l.querySelector('input');
@@ -830,6 +832,11 @@ function renderTasks() {
         e2.oninput = () => { s.cause = e2.value; scheduleSave(); };
         row.append(e1, e2);
         body.appendChild(row);
+      } else if (s.mode === 'fetch') {
+        const p = document.createElement('p');
+        p.className = 'hint';
+        p.textContent = "The engine sends the request with the browser's fetch and returns AWS's HTTP Task output (StatusCode, StatusText, Headers, ResponseBody); a status outside 2xx fails with States.Http.StatusCode.<code>. Only APIs that allow this page's origin (CORS) answer; the others fail with States.Http.Socket.";
+        body.appendChild(p);
       } else if (s.mode === 'callback') {
         const p = document.createElement('p');
         p.className = 'hint';

@@ -5,6 +5,8 @@
 //   result  return a fixed JSON result
 //   error   fail with an error name and cause
 //   js      run the user's async (input, context) => {...} body
+//   fetch   send an HTTP Task's request for real (the engine's HTTP
+//           client: the browser's fetch, so CORS applies); HTTP Tasks only
 //   callback  wait: the page lists the task with its token and the user
 //           answers it with Send success / Send failure (SendTaskSuccess /
 //           SendTaskFailure), as a person or another program would; the
@@ -52,22 +54,31 @@ export class Mocks {
 
   /**
    * sync brings the engine in line with the settings before a start: the
-   * mock config goes to the engine (sw.loadMockConfig) and every Task
-   * resource gets a handler. The engine asks a chosen test case first, so
-   * the handlers answer only the states the test case does not mock (a
-   * callback the user answers, say).
+   * mock config goes to the engine (sw.loadMockConfig) and every Task state
+   * gets a handler by its name, except HTTP Tasks set to fetch, which the
+   * engine sends itself. The engine asks a chosen test case first, so the
+   * handlers answer only the states the test case does not mock.
+   * tasks: [{resource, states: [name]}].
    */
-  async sync(sw, resources) {
+  async sync(sw, tasks) {
     const native = typeof sw.loadMockConfig === 'function';
     const cfgText = this.mockConfig ? JSON.stringify(this.mockConfig) : '';
     if (native && cfgText !== this.loadedConfig) {
       await sw.loadMockConfig(cfgText || null);
       this.loadedConfig = cfgText;
     }
-    for (const r of resources) {
-      if (!r || this.registered.has(r)) continue;
-      this.registered.add(r);
-      await sw.registerTask(r, (input, context) => this.run(r, input, context));
+    for (const { resource, states } of tasks) {
+      for (const state of states) {
+        const want = this.setting(state, resource).mode !== 'fetch';
+        if (want === this.registered.has(state)) continue;
+        if (want) {
+          this.registered.add(state);
+          await sw.registerTask(state, (input, context) => this.run(resource, input, context));
+        } else {
+          this.registered.delete(state);
+          await sw.registerTask(state, null);
+        }
+      }
     }
   }
 
