@@ -341,29 +341,21 @@ func (s *Service) listActivities(ctx context.Context, body []byte) (any, *Error)
 		return nil, err
 	}
 	var v violations
-	limit := checkMaxResults(in.MaxResults, &v)
-	if in.NextToken != nil {
-		v.length(*in.NextToken, "nextToken", 1, 1024)
-	}
+	p := newPager("act", in.MaxResults, in.NextToken, 1024, &v)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	offset, perr := parsePageToken("act", in.NextToken, 1024)
-	if perr != nil {
-		return nil, perr
+	if err := p.decode(); err != nil {
+		return nil, err
 	}
 	all, err := s.st.Activities(ctx)
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	out := ListActivitiesOutput{Activities: []ActivityListItem{}}
-	for i := offset; i < len(all) && len(out.Activities) < limit; i++ {
-		a := all[i]
-		out.Activities = append(out.Activities, ActivityListItem{ActivityARN: a.ARN, Name: a.Name, CreationDate: Timestamp(a.CreationDate)})
-	}
-	if end := offset + len(out.Activities); end < len(all) {
-		out.NextToken = pageToken("act", end)
-	}
+	var out ListActivitiesOutput
+	out.Activities, out.NextToken = page(p, all, func(a *store.Activity) ActivityListItem {
+		return ActivityListItem{ActivityARN: a.ARN, Name: a.Name, CreationDate: Timestamp(a.CreationDate)}
+	})
 	return out, nil
 }
 

@@ -387,16 +387,12 @@ func (s *Service) listStateMachineAliases(ctx context.Context, body []byte) (any
 	}
 	var v violations
 	v.required(in.StateMachineARN, "stateMachineArn", 1, 256)
-	limit := checkMaxResults(in.MaxResults, &v)
-	if in.NextToken != nil {
-		v.length(*in.NextToken, "nextToken", 1, maxVersionsTokenLen)
-	}
+	p := newPager("alias", in.MaxResults, in.NextToken, maxVersionsTokenLen, &v)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	offset, perr := parsePageToken("alias", in.NextToken, maxVersionsTokenLen)
-	if perr != nil {
-		return nil, perr
+	if err := p.decode(); err != nil {
+		return nil, err
 	}
 	arn := *in.StateMachineARN
 	ref, err := parseMachineRef(arn)
@@ -429,14 +425,9 @@ func (s *Service) listStateMachineAliases(ctx context.Context, body []byte) (any
 		}
 		all = kept
 	}
-	out := ListStateMachineAliasesOutput{StateMachineAliases: []StateMachineAliasListItem{}}
-	for i := offset; i < len(all) && len(out.StateMachineAliases) < limit; i++ {
-		out.StateMachineAliases = append(out.StateMachineAliases, StateMachineAliasListItem{
-			StateMachineAliasARN: all[i].ARN, CreationDate: Timestamp(all[i].CreationDate),
-		})
-	}
-	if end := offset + len(out.StateMachineAliases); end < len(all) {
-		out.NextToken = pageToken("alias", end)
-	}
+	var out ListStateMachineAliasesOutput
+	out.StateMachineAliases, out.NextToken = page(p, all, func(a *store.StateMachineAlias) StateMachineAliasListItem {
+		return StateMachineAliasListItem{StateMachineAliasARN: a.ARN, CreationDate: Timestamp(a.CreationDate)}
+	})
 	return out, nil
 }

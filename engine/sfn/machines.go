@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/stepwise-sfn/stepwise/engine/asl"
@@ -348,73 +347,27 @@ func (s *Service) deleteStateMachine(ctx context.Context, body []byte) (any, *Er
 	return struct{}{}, nil
 }
 
-// Page tokens are opaque to clients; ours carry the offset of the next
-// item and the kind of listing, so a token from another listing is
-// rejected.
-func pageToken(kind string, offset int) string {
-	return kind + "." + strconv.Itoa(offset)
-}
-
-func parsePageToken(kind string, token *string, maxLen int) (int, *Error) {
-	if token == nil {
-		return 0, nil
-	}
-	var v violations
-	v.length(*token, "nextToken", 1, maxLen)
-	if err := v.err(); err != nil {
-		return 0, err
-	}
-	rest, ok := strings.CutPrefix(*token, kind+".")
-	n, err := strconv.Atoi(rest)
-	if !ok || err != nil || n < 0 {
-		return 0, errorf(CodeInvalidToken, "Invalid Token: '%s'", *token)
-	}
-	return n, nil
-}
-
-func checkMaxResults(n int, v *violations) int {
-	switch {
-	case n < 0:
-		v.add(strconv.Itoa(n), "maxResults", "Member must have value greater than or equal to 0")
-	case n > 1000:
-		v.add(strconv.Itoa(n), "maxResults", "Member must have value less than or equal to 1000")
-	case n == 0:
-		return 100
-	}
-	return n
-}
-
 func (s *Service) listStateMachines(ctx context.Context, body []byte) (any, *Error) {
 	var in ListStateMachinesInput
 	if err := decodeRequest(body, &in); err != nil {
 		return nil, err
 	}
 	var v violations
-	limit := checkMaxResults(in.MaxResults, &v)
-	if in.NextToken != nil {
-		v.length(*in.NextToken, "nextToken", 1, 1024)
-	}
+	p := newPager("sm", in.MaxResults, in.NextToken, 1024, &v)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	offset, perr := parsePageToken("sm", in.NextToken, 1024)
-	if perr != nil {
-		return nil, perr
+	if err := p.decode(); err != nil {
+		return nil, err
 	}
 	all, err := s.st.StateMachines(ctx)
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	out := ListStateMachinesOutput{StateMachines: []StateMachineListItem{}}
-	for i := offset; i < len(all) && len(out.StateMachines) < limit; i++ {
-		m := all[i]
-		out.StateMachines = append(out.StateMachines, StateMachineListItem{
-			StateMachineARN: m.ARN, Name: m.Name, Type: m.Type, CreationDate: Timestamp(m.CreationDate),
-		})
-	}
-	if end := offset + len(out.StateMachines); end < len(all) {
-		out.NextToken = pageToken("sm", end)
-	}
+	var out ListStateMachinesOutput
+	out.StateMachines, out.NextToken = page(p, all, func(m *store.StateMachine) StateMachineListItem {
+		return StateMachineListItem{StateMachineARN: m.ARN, Name: m.Name, Type: m.Type, CreationDate: Timestamp(m.CreationDate)}
+	})
 	return out, nil
 }
 

@@ -266,16 +266,12 @@ func (s *Service) listStateMachineVersions(ctx context.Context, body []byte) (an
 	}
 	var v violations
 	v.required(in.StateMachineARN, "stateMachineArn", 1, 256)
-	limit := checkMaxResults(in.MaxResults, &v)
-	if in.NextToken != nil {
-		v.length(*in.NextToken, "nextToken", 1, maxVersionsTokenLen)
-	}
+	p := newPager("ver", in.MaxResults, in.NextToken, maxVersionsTokenLen, &v)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	offset, perr := parsePageToken("ver", in.NextToken, maxVersionsTokenLen)
-	if perr != nil {
-		return nil, perr
+	if err := p.decode(); err != nil {
+		return nil, err
 	}
 	m, err := s.machine(ctx, *in.StateMachineARN)
 	if err != nil {
@@ -285,15 +281,10 @@ func (s *Service) listStateMachineVersions(ctx context.Context, body []byte) (an
 	if serr != nil {
 		return nil, storeErr(serr)
 	}
-	out := ListStateMachineVersionsOutput{StateMachineVersions: []StateMachineVersionListItem{}}
-	for i := offset; i < len(all) && len(out.StateMachineVersions) < limit; i++ {
-		out.StateMachineVersions = append(out.StateMachineVersions, StateMachineVersionListItem{
-			StateMachineVersionARN: all[i].ARN, CreationDate: Timestamp(all[i].CreationDate),
-		})
-	}
-	if end := offset + len(out.StateMachineVersions); end < len(all) {
-		out.NextToken = pageToken("ver", end)
-	}
+	var out ListStateMachineVersionsOutput
+	out.StateMachineVersions, out.NextToken = page(p, all, func(ver *store.StateMachineVersion) StateMachineVersionListItem {
+		return StateMachineVersionListItem{StateMachineVersionARN: ver.ARN, CreationDate: Timestamp(ver.CreationDate)}
+	})
 	return out, nil
 }
 
