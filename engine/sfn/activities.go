@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -165,27 +164,6 @@ func (s *Service) activity(ctx context.Context, arn string) (*store.Activity, *E
 	return a, nil
 }
 
-// checkTags validates a request's tags as CreateStateMachine does: the
-// lengths as ValidationException violations, then the count
-// (TooManyTags) and the characters, returned as an error.
-func checkTags(tags []Tag, v *violations) func() *Error {
-	for i, t := range tags {
-		v.length(t.Key, fmt.Sprintf("tags.%d.member.key", i+1), 1, maxTagKeyLen)
-		v.length(t.Value, fmt.Sprintf("tags.%d.member.value", i+1), 0, maxTagValueLen)
-	}
-	return func() *Error {
-		if len(tags) > maxTags {
-			return tooManyTags(len(tags))
-		}
-		for _, t := range tags {
-			if !tagCharsOK(t.Key) || !tagCharsOK(t.Value) || strings.HasPrefix(t.Key, "aws:") {
-				return errorf(CodeValidation, "Tag keys and values may only contain letters, digits, white space and _ . : / = + - @, and keys may not start with 'aws:'")
-			}
-		}
-		return nil
-	}
-}
-
 // encryptionFromRequest validates an encryptionConfiguration (member
 // constraints as violations, the combination as
 // InvalidEncryptionConfiguration) and converts it; nil stays nil.
@@ -284,10 +262,7 @@ func (s *Service) createActivity(ctx context.Context, body []byte) (any, *Error)
 	case !errors.Is(err, store.ErrNotFound):
 		return nil, storeErr(err)
 	}
-	a = &store.Activity{ARN: arn, Name: *in.Name, CreationDate: s.clock.Now(), Encryption: enc}
-	for _, t := range in.Tags {
-		a.Tags = append(a.Tags, store.Tag{Key: t.Key, Value: t.Value})
-	}
+	a = &store.Activity{ARN: arn, Name: *in.Name, CreationDate: s.clock.Now(), Encryption: enc, Tags: storeTags(in.Tags)}
 	if err := s.st.PutActivity(ctx, a); err != nil {
 		return nil, storeErr(err)
 	}

@@ -3,7 +3,6 @@ package sfn
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 	"strings"
 
@@ -93,18 +92,6 @@ func loggingToResponse(l store.LoggingConfiguration) loggingOut {
 	return out
 }
 
-// tagKeyOK reports whether a tag key or value uses only the characters
-// AWS allows: letters, digits, white space and _ . : / = + - @.
-func tagCharsOK(s string) bool {
-	for _, r := range s {
-		if !(r == ' ' || r == '_' || r == '.' || r == ':' || r == '/' || r == '=' || r == '+' || r == '-' || r == '@' ||
-			r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 0x7f) {
-			return false
-		}
-	}
-	return true
-}
-
 func (s *Service) createStateMachine(ctx context.Context, body []byte) (any, *Error) {
 	var in CreateStateMachineInput
 	if err := decodeRequest(body, &in); err != nil {
@@ -122,12 +109,7 @@ func (s *Service) createStateMachine(ctx context.Context, body []byte) (any, *Er
 	default:
 		v.add(in.Type, "type", "Member must satisfy enum value set: [STANDARD, EXPRESS]")
 	}
-	for i, t := range in.Tags {
-		if n := len([]rune(t.Key)); n < 1 || n > 128 {
-			v.length(t.Key, fmt.Sprintf("tags.%d.member.key", i+1), 1, 128)
-		}
-		v.length(t.Value, fmt.Sprintf("tags.%d.member.value", i+1), 0, 256)
-	}
+	tagsErr := checkTags(in.Tags, &v)
 	logging, logErr := loggingFromRequest(in.LoggingConfiguration, &v)
 	if err := checkVersionDescription(in.Publish, in.VersionDescription, &v); err != nil {
 		return nil, err
@@ -138,13 +120,8 @@ func (s *Service) createStateMachine(ctx context.Context, body []byte) (any, *Er
 	if err := checkRoleARN(*in.RoleARN); err != nil {
 		return nil, err
 	}
-	if len(in.Tags) > maxTags {
-		return nil, errorf(CodeTooManyTags, "Too many tags: %d tags were provided but at most %d are allowed", len(in.Tags), maxTags)
-	}
-	for _, t := range in.Tags {
-		if !tagCharsOK(t.Key) || !tagCharsOK(t.Value) || strings.HasPrefix(t.Key, "aws:") {
-			return nil, errorf(CodeValidation, "Tag keys and values may only contain letters, digits, white space and _ . : / = + - @, and keys may not start with 'aws:'")
-		}
+	if err := tagsErr(); err != nil {
+		return nil, err
 	}
 	if logErr != nil {
 		return nil, logErr
@@ -178,9 +155,7 @@ func (s *Service) createStateMachine(ctx context.Context, body []byte) (any, *Er
 	m = &store.StateMachine{
 		ARN: arn, Name: *in.Name, Type: typ, Definition: *in.Definition, RoleARN: *in.RoleARN,
 		Status: "ACTIVE", Logging: logging, Tracing: tracing, CreationDate: now, UpdateDate: now,
-	}
-	for _, t := range in.Tags {
-		m.Tags = append(m.Tags, store.Tag{Key: t.Key, Value: t.Value})
+		Tags: storeTags(in.Tags),
 	}
 	if err := s.st.PutStateMachine(ctx, m); err != nil {
 		return nil, storeErr(err)
