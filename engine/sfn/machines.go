@@ -135,32 +135,24 @@ func (s *Service) createStateMachine(ctx context.Context, body []byte) (any, *Er
 	switch {
 	case err == nil:
 		// CreateStateMachine is idempotent for an identical request.
-		if m.Definition == *in.Definition && m.RoleARN == *in.RoleARN && m.Type == typ &&
-			sameLogging(m.Logging, logging) && m.Tracing == tracing {
-			out := CreateStateMachineOutput{StateMachineARN: arn, CreationDate: Timestamp(m.CreationDate)}
-			if in.Publish {
-				ver, err := s.publish(ctx, m, in.VersionDescription)
-				if err != nil {
-					return nil, err
-				}
-				out.StateMachineVersionARN = ver.ARN
-			}
-			return out, nil
+		if m.Definition != *in.Definition || m.RoleARN != *in.RoleARN || m.Type != typ ||
+			!sameLogging(m.Logging, logging) || m.Tracing != tracing {
+			return nil, errorf(CodeStateMachineAlreadyExists, "State Machine Already Exists: '%s'", arn)
 		}
-		return nil, errorf(CodeStateMachineAlreadyExists, "State Machine Already Exists: '%s'", arn)
-	case !errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, store.ErrNotFound):
+		now := s.clock.Now()
+		m = &store.StateMachine{
+			ARN: arn, Name: *in.Name, Type: typ, Definition: *in.Definition, RoleARN: *in.RoleARN,
+			Status: "ACTIVE", Logging: logging, Tracing: tracing, CreationDate: now, UpdateDate: now,
+			Tags: storeTags(in.Tags),
+		}
+		if err := s.st.PutStateMachine(ctx, m); err != nil {
+			return nil, storeErr(err)
+		}
+	default:
 		return nil, storeErr(err)
 	}
-	now := s.clock.Now()
-	m = &store.StateMachine{
-		ARN: arn, Name: *in.Name, Type: typ, Definition: *in.Definition, RoleARN: *in.RoleARN,
-		Status: "ACTIVE", Logging: logging, Tracing: tracing, CreationDate: now, UpdateDate: now,
-		Tags: storeTags(in.Tags),
-	}
-	if err := s.st.PutStateMachine(ctx, m); err != nil {
-		return nil, storeErr(err)
-	}
-	out := CreateStateMachineOutput{StateMachineARN: arn, CreationDate: Timestamp(now)}
+	out := CreateStateMachineOutput{StateMachineARN: arn, CreationDate: Timestamp(m.CreationDate)}
 	if in.Publish {
 		ver, err := s.publish(ctx, m, in.VersionDescription)
 		if err != nil {
