@@ -216,9 +216,7 @@ func (s *Service) createStateMachineAlias(ctx context.Context, body []byte) (any
 		return nil, err
 	}
 	var v violations
-	if in.Description != nil {
-		v.length(*in.Description, "description", 0, maxDescriptionLen)
-	}
+	v.optional(in.Description, "description", 0, maxDescriptionLen)
 	v.required(in.Name, "name", 1, maxNameLen)
 	if in.Name != nil && len([]rune(*in.Name)) <= maxNameLen && *in.Name != "" && !validAliasName(*in.Name) {
 		v.add(*in.Name, "name", "Member must satisfy regular expression pattern: "+aliasNamePattern)
@@ -314,9 +312,7 @@ func (s *Service) updateStateMachineAlias(ctx context.Context, body []byte) (any
 	}
 	var v violations
 	v.required(in.StateMachineAliasARN, "stateMachineAliasArn", 1, 256)
-	if in.Description != nil {
-		v.length(*in.Description, "description", 0, maxDescriptionLen)
-	}
+	v.optional(in.Description, "description", 0, maxDescriptionLen)
 	if in.RoutingConfiguration != nil {
 		checkRouting(in.RoutingConfiguration, &v)
 	}

@@ -185,11 +185,7 @@ func (s *Service) machine(ctx context.Context, arn string) (*store.StateMachine,
 // requireARN checks a required ARN member.
 func requireARN(p *string, member string) *Error {
 	var v violations
-	if p == nil {
-		v.null(member)
-	} else {
-		v.length(*p, member, 1, 256)
-	}
+	v.required(p, member, 1, 256)
 	return v.err()
 }
 
@@ -221,12 +217,8 @@ func (s *Service) updateStateMachine(ctx context.Context, body []byte) (any, *Er
 	}
 	var v violations
 	v.required(in.StateMachineARN, "stateMachineArn", 1, 256)
-	if in.Definition != nil {
-		v.length(*in.Definition, "definition", 1, maxDefinitionLen)
-	}
-	if in.RoleARN != nil {
-		v.length(*in.RoleARN, "roleArn", 1, maxRoleARNLen)
-	}
+	v.optional(in.Definition, "definition", 1, maxDefinitionLen)
+	v.optional(in.RoleARN, "roleArn", 1, maxRoleARNLen)
 	logging, logErr := loggingFromRequest(in.LoggingConfiguration, &v)
 	if err := checkVersionDescription(in.Publish, in.VersionDescription, &v); err != nil {
 		return nil, err

@@ -33,9 +33,7 @@ func newPager(kind string, maxResults int, nextToken *string, maxTokenLen int, v
 	case maxResults == 0:
 		p.limit = 100
 	}
-	if nextToken != nil {
-		v.length(*nextToken, "nextToken", 1, maxTokenLen)
-	}
+	v.optional(nextToken, "nextToken", 1, maxTokenLen)
 	return p
 }
 
