@@ -152,15 +152,25 @@ func (s *Service) createStateMachine(ctx context.Context, body []byte) (any, *Er
 	default:
 		return nil, storeErr(err)
 	}
-	out := CreateStateMachineOutput{StateMachineARN: arn, CreationDate: Timestamp(m.CreationDate)}
-	if in.Publish {
-		ver, err := s.publish(ctx, m, in.VersionDescription)
-		if err != nil {
-			return nil, err
-		}
-		out.StateMachineVersionARN = ver.ARN
+	ver, perr := s.publishIf(ctx, in.Publish, m, in.VersionDescription)
+	if perr != nil {
+		return nil, perr
 	}
-	return out, nil
+	return CreateStateMachineOutput{StateMachineARN: arn, CreationDate: Timestamp(m.CreationDate), StateMachineVersionARN: ver}, nil
+}
+
+// publishIf publishes m as CreateStateMachine and UpdateStateMachine do
+// when asked to (publish true), returning the version's ARN; "" when not
+// asked.
+func (s *Service) publishIf(ctx context.Context, publish bool, m *store.StateMachine, description string) (string, *Error) {
+	if !publish {
+		return "", nil
+	}
+	ver, err := s.publish(ctx, m, description)
+	if err != nil {
+		return "", err
+	}
+	return ver.ARN, nil
 }
 
 func sameLogging(a, b store.LoggingConfiguration) bool {
@@ -272,15 +282,11 @@ func (s *Service) updateStateMachine(ctx context.Context, body []byte) (any, *Er
 	if err := s.st.PutStateMachine(ctx, m); err != nil {
 		return nil, storeErr(err)
 	}
-	out := UpdateStateMachineOutput{UpdateDate: Timestamp(now), RevisionID: m.RevisionID}
-	if in.Publish {
-		ver, err := s.publish(ctx, m, in.VersionDescription)
-		if err != nil {
-			return nil, err
-		}
-		out.StateMachineVersionARN = ver.ARN
+	ver, perr := s.publishIf(ctx, in.Publish, m, in.VersionDescription)
+	if perr != nil {
+		return nil, perr
 	}
-	return out, nil
+	return UpdateStateMachineOutput{UpdateDate: Timestamp(now), RevisionID: m.RevisionID, StateMachineVersionARN: ver}, nil
 }
 
 func (s *Service) deleteStateMachine(ctx context.Context, body []byte) (any, *Error) {
