@@ -156,10 +156,8 @@ func (s *Service) activity(ctx context.Context, arn string) (*store.Activity, *E
 		return nil, err
 	}
 	a, err := s.st.Activity(ctx, arn)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, activityDoesNotExist(arn)
-	} else if err != nil {
-		return nil, storeErr(err)
+	if err != nil {
+		return nil, missingAs(err, activityDoesNotExist(arn))
 	}
 	return a, nil
 }
@@ -394,10 +392,8 @@ func (s *Service) takeActivityTask(ctx context.Context, arn, worker string) (Get
 // ListTagsForResource (tags.go).
 func (s *Service) taggableActivity(ctx context.Context, arn string) (*taggable, *Error) {
 	a, err := s.st.Activity(ctx, arn)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, resourceNotFound(arn)
-	} else if err != nil {
-		return nil, storeErr(err)
+	if err != nil {
+		return nil, missingAs(err, resourceNotFound(arn))
 	}
 	return &taggable{tags: a.Tags, save: func(ctx context.Context, tags []store.Tag) error {
 		a.Tags = tags

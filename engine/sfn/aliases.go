@@ -194,18 +194,14 @@ func (s *Service) resolveRouting(ctx context.Context, routes []RoutingConfigurat
 			return nil, nil, errorf(CodeValidation, "Routing configuration must contain state machine version ARNs of the same state machine. Received: %s", received)
 		}
 		base = ref.base
-		if _, err := s.st.StateMachineVersion(ctx, arn); errors.Is(err, store.ErrNotFound) {
-			return nil, nil, errorf(CodeValidation, "Routing configuration must contain state machine version ARNs. Received: %s", received)
-		} else if err != nil {
-			return nil, nil, storeErr(err)
+		if _, err := s.st.StateMachineVersion(ctx, arn); err != nil {
+			return nil, nil, missingAs(err, errorf(CodeValidation, "Routing configuration must contain state machine version ARNs. Received: %s", received))
 		}
 		out[i] = store.RoutingRule{VersionARN: arn, Weight: *routes[i].Weight}
 	}
 	m, err := s.st.StateMachine(ctx, base)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, stateMachineDoesNotExist(base)
-	} else if err != nil {
-		return nil, nil, storeErr(err)
+	if err != nil {
+		return nil, nil, missingAs(err, stateMachineDoesNotExist(base))
 	}
 	return out, m, nil
 }
@@ -274,10 +270,8 @@ func (s *Service) alias(ctx context.Context, arn string) (*store.StateMachineAli
 		return nil, aliasNotFound()
 	}
 	a, serr := s.st.StateMachineAlias(ctx, arn)
-	if errors.Is(serr, store.ErrNotFound) {
-		return nil, aliasNotFound()
-	} else if serr != nil {
-		return nil, storeErr(serr)
+	if serr != nil {
+		return nil, missingAs(serr, aliasNotFound())
 	}
 	return a, nil
 }
@@ -402,10 +396,8 @@ func (s *Service) listStateMachineAliases(ctx context.Context, body []byte) (any
 		return nil, err
 	}
 	if ref.version > 0 {
-		if _, serr := s.st.StateMachineVersion(ctx, arn); errors.Is(serr, store.ErrNotFound) {
-			return nil, aliasNotFound()
-		} else if serr != nil {
-			return nil, storeErr(serr)
+		if _, serr := s.st.StateMachineVersion(ctx, arn); serr != nil {
+			return nil, missingAs(serr, aliasNotFound())
 		}
 	}
 	all, serr := s.st.StateMachineAliases(ctx, ref.base)

@@ -184,10 +184,8 @@ func (s *Service) machine(ctx context.Context, arn string) (*store.StateMachine,
 		return nil, err
 	}
 	m, err := s.st.StateMachine(ctx, arn)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, stateMachineDoesNotExist(arn)
-	} else if err != nil {
-		return nil, storeErr(err)
+	if err != nil {
+		return nil, missingAs(err, stateMachineDoesNotExist(arn))
 	}
 	return m, nil
 }

@@ -2,7 +2,6 @@ package sfn
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 
@@ -135,10 +134,8 @@ func (s *Service) mapRun(ctx context.Context, arn string) (*store.MapRun, *Error
 		return nil, notFound
 	}
 	m, err := ms.MapRun(ctx, arn)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, notFound
-	} else if err != nil {
-		return nil, storeErr(err)
+	if err != nil {
+		return nil, missingAs(err, notFound)
 	}
 	return m, nil
 }

@@ -2,7 +2,6 @@ package sfn
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -72,10 +71,8 @@ func resourceNotFound(arn string) *Error {
 // on AWS.
 func (s *Service) taggableStateMachine(ctx context.Context, arn string) (*taggable, *Error) {
 	m, err := s.st.StateMachine(ctx, arn)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, resourceNotFound(arn)
-	} else if err != nil {
-		return nil, storeErr(err)
+	if err != nil {
+		return nil, missingAs(err, resourceNotFound(arn))
 	}
 	return &taggable{tags: m.Tags, save: func(ctx context.Context, tags []store.Tag) error {
 		m.Tags = tags

@@ -2,7 +2,6 @@ package sfn
 
 import (
 	"context"
-	"errors"
 	"hash/fnv"
 	"strconv"
 	"strings"
@@ -119,10 +118,8 @@ func withVersion(m *store.StateMachine, v *store.StateMachineVersion) *store.Sta
 // is StateMachineDoesNotExist with the version ARN, as AWS answers.
 func (s *Service) version(ctx context.Context, arn string) (*store.StateMachineVersion, *Error) {
 	v, err := s.st.StateMachineVersion(ctx, arn)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, stateMachineDoesNotExist(arn)
-	} else if err != nil {
-		return nil, storeErr(err)
+	if err != nil {
+		return nil, missingAs(err, stateMachineDoesNotExist(arn))
 	}
 	return v, nil
 }
@@ -144,10 +141,8 @@ func (s *Service) runTarget(ctx context.Context, arn string) (m *store.StateMach
 	versionARN = arn
 	if ref.alias != "" {
 		a, err := s.st.StateMachineAlias(ctx, arn)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, "", "", stateMachineDoesNotExist(arn)
-		} else if err != nil {
-			return nil, "", "", storeErr(err)
+		if err != nil {
+			return nil, "", "", missingAs(err, stateMachineDoesNotExist(arn))
 		}
 		aliasARN, versionARN = arn, s.pickVersion(a.Routing)
 	}
@@ -156,10 +151,8 @@ func (s *Service) runTarget(ctx context.Context, arn string) (m *store.StateMach
 		return nil, "", "", verr
 	}
 	base, berr := s.st.StateMachine(ctx, ref.base)
-	if errors.Is(berr, store.ErrNotFound) {
-		return nil, "", "", stateMachineDoesNotExist(arn)
-	} else if berr != nil {
-		return nil, "", "", storeErr(berr)
+	if berr != nil {
+		return nil, "", "", missingAs(berr, stateMachineDoesNotExist(arn))
 	}
 	return withVersion(base, v), versionARN, aliasARN, nil
 }
@@ -373,10 +366,8 @@ func (s *Service) describeTarget(ctx context.Context, arn string) (*store.StateM
 		return nil, "", err
 	}
 	m, merr := s.st.StateMachine(ctx, ref.base)
-	if errors.Is(merr, store.ErrNotFound) {
-		return nil, "", stateMachineDoesNotExist(arn)
-	} else if merr != nil {
-		return nil, "", storeErr(merr)
+	if merr != nil {
+		return nil, "", missingAs(merr, stateMachineDoesNotExist(arn))
 	}
 	return withVersion(m, v), v.Description, nil
 }
