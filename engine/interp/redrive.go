@@ -45,21 +45,8 @@ func (p *Program) Redrive(ctx context.Context, env *Env, ex Execution, events []
 	if !ok {
 		return nil, ErrNotRedrivable
 	}
-	if ex.Input == nil {
-		ex.Input = []byte("{}")
-	}
-	if ex.Type == "" {
-		ex.Type = "STANDARD"
-	}
-	r := &Run{prog: p, env: env, ex: ex, tasks: map[string]*thread{}, express: ex.Type == "EXPRESS"}
-	r.start = ex.StartTime
-	if r.start.IsZero() {
-		r.start = events[0].Timestamp
-	}
-	if p.def.TimeoutSeconds != nil {
-		r.deadline = env.Clock.Now().Add(time.Duration(*p.def.TimeoutSeconds) * time.Second)
-	}
-	r.ctxTmpl = newContextTemplate(r)
+	r := p.newRun(env, ex, func() time.Time { return events[0].Timestamp })
+	r.timeoutFrom(env.Clock.Now())
 	for _, e := range events {
 		r.events.add(e)
 	}

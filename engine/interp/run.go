@@ -67,21 +67,8 @@ type Run struct {
 // Start begins an execution: it records ExecutionStarted and returns the
 // Run, which has not taken a step yet.
 func (p *Program) Start(ctx context.Context, env *Env, ex Execution) *Run {
-	if ex.Input == nil {
-		ex.Input = []byte("{}")
-	}
-	if ex.Type == "" {
-		ex.Type = "STANDARD"
-	}
-	r := &Run{prog: p, env: env, ex: ex, tasks: map[string]*thread{}, express: ex.Type == "EXPRESS"}
-	r.start = ex.StartTime
-	if r.start.IsZero() {
-		r.start = env.Clock.Now()
-	}
-	if p.def.TimeoutSeconds != nil {
-		r.deadline = r.start.Add(time.Duration(*p.def.TimeoutSeconds) * time.Second)
-	}
-	r.ctxTmpl = newContextTemplate(r)
+	r := p.newRun(env, ex, func() time.Time { return env.Clock.Now() })
+	r.timeoutFrom(r.start)
 	r.record(history.ExecutionStarted, 0, &history.ExecutionStartedDetails{
 		Input: history.Payload(ex.Input), InputDetails: history.NotTruncated(), RoleARN: ex.RoleARN,
 		StateMachineAliasARN: ex.StateMachineAliasARN, StateMachineVersionARN: ex.StateMachineVersionARN,
@@ -91,6 +78,33 @@ func (p *Program) Start(ctx context.Context, env *Env, ex Execution) *Run {
 	// as AWS passes it on.
 	r.root.enter(p.def.StartAt, compactJSON(ex.Input))
 	return r
+}
+
+// newRun sets up a Run of p that has recorded nothing yet, for Start and
+// Redrive: ex with its defaults filled in (input {}, type STANDARD),
+// started at ex.StartTime or else at start().
+func (p *Program) newRun(env *Env, ex Execution, start func() time.Time) *Run {
+	if ex.Input == nil {
+		ex.Input = []byte("{}")
+	}
+	if ex.Type == "" {
+		ex.Type = "STANDARD"
+	}
+	r := &Run{prog: p, env: env, ex: ex, tasks: map[string]*thread{}, express: ex.Type == "EXPRESS"}
+	r.start = ex.StartTime
+	if r.start.IsZero() {
+		r.start = start()
+	}
+	r.ctxTmpl = newContextTemplate(r)
+	return r
+}
+
+// timeoutFrom arms the state machine's TimeoutSeconds, if it has one,
+// counted from t.
+func (r *Run) timeoutFrom(t time.Time) {
+	if s := r.prog.def.TimeoutSeconds; s != nil {
+		r.deadline = t.Add(time.Duration(*s) * time.Second)
+	}
 }
 
 func compactJSON(b []byte) []byte {

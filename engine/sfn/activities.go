@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 
@@ -157,33 +156,10 @@ func (s *Service) activity(ctx context.Context, arn string) (*store.Activity, *E
 		return nil, err
 	}
 	a, err := s.st.Activity(ctx, arn)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, activityDoesNotExist(arn)
-	} else if err != nil {
-		return nil, storeErr(err)
+	if err != nil {
+		return nil, missingAs(err, activityDoesNotExist(arn))
 	}
 	return a, nil
-}
-
-// checkTags validates a request's tags as CreateStateMachine does: the
-// lengths as ValidationException violations, then the count
-// (TooManyTags) and the characters, returned as an error.
-func checkTags(tags []Tag, v *violations) func() *Error {
-	for i, t := range tags {
-		v.length(t.Key, fmt.Sprintf("tags.%d.member.key", i+1), 1, maxTagKeyLen)
-		v.length(t.Value, fmt.Sprintf("tags.%d.member.value", i+1), 0, maxTagValueLen)
-	}
-	return func() *Error {
-		if len(tags) > maxTags {
-			return tooManyTags(len(tags))
-		}
-		for _, t := range tags {
-			if !tagCharsOK(t.Key) || !tagCharsOK(t.Value) || strings.HasPrefix(t.Key, "aws:") {
-				return errorf(CodeValidation, "Tag keys and values may only contain letters, digits, white space and _ . : / = + - @, and keys may not start with 'aws:'")
-			}
-		}
-		return nil
-	}
 }
 
 // encryptionFromRequest validates an encryptionConfiguration (member
@@ -284,10 +260,7 @@ func (s *Service) createActivity(ctx context.Context, body []byte) (any, *Error)
 	case !errors.Is(err, store.ErrNotFound):
 		return nil, storeErr(err)
 	}
-	a = &store.Activity{ARN: arn, Name: *in.Name, CreationDate: s.clock.Now(), Encryption: enc}
-	for _, t := range in.Tags {
-		a.Tags = append(a.Tags, store.Tag{Key: t.Key, Value: t.Value})
-	}
+	a = &store.Activity{ARN: arn, Name: *in.Name, CreationDate: s.clock.Now(), Encryption: enc, Tags: storeTags(in.Tags)}
 	if err := s.st.PutActivity(ctx, a); err != nil {
 		return nil, storeErr(err)
 	}
@@ -341,29 +314,21 @@ func (s *Service) listActivities(ctx context.Context, body []byte) (any, *Error)
 		return nil, err
 	}
 	var v violations
-	limit := checkMaxResults(in.MaxResults, &v)
-	if in.NextToken != nil {
-		v.length(*in.NextToken, "nextToken", 1, 1024)
-	}
+	p := newPager("act", in.MaxResults, in.NextToken, 1024, &v)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	offset, perr := parsePageToken("act", in.NextToken, 1024)
-	if perr != nil {
-		return nil, perr
+	if err := p.decode(); err != nil {
+		return nil, err
 	}
 	all, err := s.st.Activities(ctx)
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	out := ListActivitiesOutput{Activities: []ActivityListItem{}}
-	for i := offset; i < len(all) && len(out.Activities) < limit; i++ {
-		a := all[i]
-		out.Activities = append(out.Activities, ActivityListItem{ActivityARN: a.ARN, Name: a.Name, CreationDate: Timestamp(a.CreationDate)})
-	}
-	if end := offset + len(out.Activities); end < len(all) {
-		out.NextToken = pageToken("act", end)
-	}
+	var out ListActivitiesOutput
+	out.Activities, out.NextToken = page(p, all, func(a *store.Activity) ActivityListItem {
+		return ActivityListItem{ActivityARN: a.ARN, Name: a.Name, CreationDate: Timestamp(a.CreationDate)}
+	})
 	return out, nil
 }
 
@@ -427,10 +392,8 @@ func (s *Service) takeActivityTask(ctx context.Context, arn, worker string) (Get
 // ListTagsForResource (tags.go).
 func (s *Service) taggableActivity(ctx context.Context, arn string) (*taggable, *Error) {
 	a, err := s.st.Activity(ctx, arn)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, resourceNotFound(arn)
-	} else if err != nil {
-		return nil, storeErr(err)
+	if err != nil {
+		return nil, missingAs(err, resourceNotFound(arn))
 	}
 	return &taggable{tags: a.Tags, save: func(ctx context.Context, tags []store.Tag) error {
 		a.Tags = tags

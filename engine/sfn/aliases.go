@@ -194,18 +194,14 @@ func (s *Service) resolveRouting(ctx context.Context, routes []RoutingConfigurat
 			return nil, nil, errorf(CodeValidation, "Routing configuration must contain state machine version ARNs of the same state machine. Received: %s", received)
 		}
 		base = ref.base
-		if _, err := s.st.StateMachineVersion(ctx, arn); errors.Is(err, store.ErrNotFound) {
-			return nil, nil, errorf(CodeValidation, "Routing configuration must contain state machine version ARNs. Received: %s", received)
-		} else if err != nil {
-			return nil, nil, storeErr(err)
+		if _, err := s.st.StateMachineVersion(ctx, arn); err != nil {
+			return nil, nil, missingAs(err, errorf(CodeValidation, "Routing configuration must contain state machine version ARNs. Received: %s", received))
 		}
 		out[i] = store.RoutingRule{VersionARN: arn, Weight: *routes[i].Weight}
 	}
 	m, err := s.st.StateMachine(ctx, base)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil, stateMachineDoesNotExist(base)
-	} else if err != nil {
-		return nil, nil, storeErr(err)
+	if err != nil {
+		return nil, nil, missingAs(err, stateMachineDoesNotExist(base))
 	}
 	return out, m, nil
 }
@@ -216,9 +212,7 @@ func (s *Service) createStateMachineAlias(ctx context.Context, body []byte) (any
 		return nil, err
 	}
 	var v violations
-	if in.Description != nil {
-		v.length(*in.Description, "description", 0, maxDescriptionLen)
-	}
+	v.optional(in.Description, "description", 0, maxDescriptionLen)
 	v.required(in.Name, "name", 1, maxNameLen)
 	if in.Name != nil && len([]rune(*in.Name)) <= maxNameLen && *in.Name != "" && !validAliasName(*in.Name) {
 		v.add(*in.Name, "name", "Member must satisfy regular expression pattern: "+aliasNamePattern)
@@ -276,10 +270,8 @@ func (s *Service) alias(ctx context.Context, arn string) (*store.StateMachineAli
 		return nil, aliasNotFound()
 	}
 	a, serr := s.st.StateMachineAlias(ctx, arn)
-	if errors.Is(serr, store.ErrNotFound) {
-		return nil, aliasNotFound()
-	} else if serr != nil {
-		return nil, storeErr(serr)
+	if serr != nil {
+		return nil, missingAs(serr, aliasNotFound())
 	}
 	return a, nil
 }
@@ -314,9 +306,7 @@ func (s *Service) updateStateMachineAlias(ctx context.Context, body []byte) (any
 	}
 	var v violations
 	v.required(in.StateMachineAliasARN, "stateMachineAliasArn", 1, 256)
-	if in.Description != nil {
-		v.length(*in.Description, "description", 0, maxDescriptionLen)
-	}
+	v.optional(in.Description, "description", 0, maxDescriptionLen)
 	if in.RoutingConfiguration != nil {
 		checkRouting(in.RoutingConfiguration, &v)
 	}
@@ -387,16 +377,12 @@ func (s *Service) listStateMachineAliases(ctx context.Context, body []byte) (any
 	}
 	var v violations
 	v.required(in.StateMachineARN, "stateMachineArn", 1, 256)
-	limit := checkMaxResults(in.MaxResults, &v)
-	if in.NextToken != nil {
-		v.length(*in.NextToken, "nextToken", 1, maxVersionsTokenLen)
-	}
+	p := newPager("alias", in.MaxResults, in.NextToken, maxVersionsTokenLen, &v)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	offset, perr := parsePageToken("alias", in.NextToken, maxVersionsTokenLen)
-	if perr != nil {
-		return nil, perr
+	if err := p.decode(); err != nil {
+		return nil, err
 	}
 	arn := *in.StateMachineARN
 	ref, err := parseMachineRef(arn)
@@ -410,10 +396,8 @@ func (s *Service) listStateMachineAliases(ctx context.Context, body []byte) (any
 		return nil, err
 	}
 	if ref.version > 0 {
-		if _, serr := s.st.StateMachineVersion(ctx, arn); errors.Is(serr, store.ErrNotFound) {
-			return nil, aliasNotFound()
-		} else if serr != nil {
-			return nil, storeErr(serr)
+		if _, serr := s.st.StateMachineVersion(ctx, arn); serr != nil {
+			return nil, missingAs(serr, aliasNotFound())
 		}
 	}
 	all, serr := s.st.StateMachineAliases(ctx, ref.base)
@@ -429,14 +413,9 @@ func (s *Service) listStateMachineAliases(ctx context.Context, body []byte) (any
 		}
 		all = kept
 	}
-	out := ListStateMachineAliasesOutput{StateMachineAliases: []StateMachineAliasListItem{}}
-	for i := offset; i < len(all) && len(out.StateMachineAliases) < limit; i++ {
-		out.StateMachineAliases = append(out.StateMachineAliases, StateMachineAliasListItem{
-			StateMachineAliasARN: all[i].ARN, CreationDate: Timestamp(all[i].CreationDate),
-		})
-	}
-	if end := offset + len(out.StateMachineAliases); end < len(all) {
-		out.NextToken = pageToken("alias", end)
-	}
+	var out ListStateMachineAliasesOutput
+	out.StateMachineAliases, out.NextToken = page(p, all, func(a *store.StateMachineAlias) StateMachineAliasListItem {
+		return StateMachineAliasListItem{StateMachineAliasARN: a.ARN, CreationDate: Timestamp(a.CreationDate)}
+	})
 	return out, nil
 }

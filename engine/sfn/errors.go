@@ -111,6 +111,14 @@ func (v *violations) required(s *string, member string, lo, hi int) {
 	v.length(*s, member, lo, hi)
 }
 
+// optional checks a member that may be absent: when present, its length
+// must be between lo and hi characters.
+func (v *violations) optional(s *string, member string, lo, hi int) {
+	if s != nil {
+		v.length(*s, member, lo, hi)
+	}
+}
+
 // err returns the ValidationException for the violations, or nil.
 func (v violations) err() *Error {
 	switch len(v) {

@@ -357,10 +357,7 @@ func (s *Service) listExecutions(ctx context.Context, body []byte) (any, *Error)
 			v.add(*in.StatusFilter, "statusFilter", "Member must satisfy enum value set: [SUCCEEDED, TIMED_OUT, PENDING_REDRIVE, ABORTED, FAILED, RUNNING]")
 		}
 	}
-	limit := checkMaxResults(in.MaxResults, &v)
-	if in.NextToken != nil {
-		v.length(*in.NextToken, "nextToken", 1, maxExecTokenLen)
-	}
+	p := newPager("ex", in.MaxResults, in.NextToken, maxExecTokenLen, &v)
 	if in.MapRunARN != nil {
 		v.length(*in.MapRunARN, "mapRunArn", 1, 2000)
 	}
@@ -377,9 +374,8 @@ func (s *Service) listExecutions(ctx context.Context, body []byte) (any, *Error)
 	if in.MapRunARN != nil {
 		return s.listMapRunExecutions(ctx, *in.MapRunARN)
 	}
-	offset, perr := parsePageToken("ex", in.NextToken, maxExecTokenLen)
-	if perr != nil {
-		return nil, perr
+	if err := p.decode(); err != nil {
+		return nil, err
 	}
 	// A version or alias ARN lists the executions started through it.
 	ref, rerr := parseMachineRef(*in.StateMachineARN)
@@ -424,19 +420,15 @@ func (s *Service) listExecutions(ctx context.Context, body []byte) (any, *Error)
 		}
 		all = kept
 	}
-	out := ListExecutionsOutput{Executions: []ExecutionListItem{}}
-	for i := offset; i < len(all) && len(out.Executions) < limit; i++ {
-		e := all[i]
-		out.Executions = append(out.Executions, ExecutionListItem{
+	var out ListExecutionsOutput
+	out.Executions, out.NextToken = page(p, all, func(e *store.Execution) ExecutionListItem {
+		return ExecutionListItem{
 			ExecutionARN: e.ARN, StateMachineARN: e.StateMachineARN, Name: e.Name, Status: e.Status,
 			StartDate: Timestamp(e.StartDate), StopDate: Timestamp(e.StopDate),
 			StateMachineVersionARN: e.VersionARN, StateMachineAliasARN: e.AliasARN,
 			RedriveCount: e.RedriveCount, RedriveDate: Timestamp(e.RedriveDate),
-		})
-	}
-	if end := offset + len(out.Executions); end < len(all) {
-		out.NextToken = pageToken("ex", end)
-	}
+		}
+	})
 	return out, nil
 }
 
@@ -447,21 +439,20 @@ func (s *Service) getExecutionHistory(ctx context.Context, body []byte) (any, *E
 	}
 	var v violations
 	v.required(in.ExecutionARN, "executionArn", 1, 256)
-	limit := checkMaxResults(in.MaxResults, &v)
-	if in.NextToken != nil {
-		v.length(*in.NextToken, "nextToken", 1, maxExecTokenLen)
-	}
-	if err := v.err(); err != nil {
-		return nil, err
-	}
+	// Forward and reverse pages count from opposite ends, so their
+	// tokens are not interchangeable.
 	kind := "hf"
 	if in.ReverseOrder {
 		kind = "hr"
 	}
-	done, perr := parsePageToken(kind, in.NextToken, maxExecTokenLen)
-	if perr != nil {
-		return nil, perr
+	p := newPager(kind, in.MaxResults, in.NextToken, maxExecTokenLen, &v)
+	if err := v.err(); err != nil {
+		return nil, err
 	}
+	if err := p.decode(); err != nil {
+		return nil, err
+	}
+	done, limit := p.offset, p.limit
 	arn := *in.ExecutionARN
 	if _, err := s.execution(ctx, arn); err != nil {
 		return nil, err
@@ -496,7 +487,7 @@ func (s *Service) getExecutionHistory(ctx context.Context, body []byte) (any, *E
 		out.Events = []history.Event{}
 	}
 	if next := done + len(evs); next < total {
-		out.NextToken = pageToken(kind, next)
+		out.NextToken = p.next(next)
 	}
 	return out, nil
 }

@@ -3,9 +3,7 @@ package sfn
 import (
 	"context"
 	"errors"
-	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/stepwise-sfn/stepwise/engine/asl"
@@ -94,18 +92,6 @@ func loggingToResponse(l store.LoggingConfiguration) loggingOut {
 	return out
 }
 
-// tagKeyOK reports whether a tag key or value uses only the characters
-// AWS allows: letters, digits, white space and _ . : / = + - @.
-func tagCharsOK(s string) bool {
-	for _, r := range s {
-		if !(r == ' ' || r == '_' || r == '.' || r == ':' || r == '/' || r == '=' || r == '+' || r == '-' || r == '@' ||
-			r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 0x7f) {
-			return false
-		}
-	}
-	return true
-}
-
 func (s *Service) createStateMachine(ctx context.Context, body []byte) (any, *Error) {
 	var in CreateStateMachineInput
 	if err := decodeRequest(body, &in); err != nil {
@@ -123,12 +109,7 @@ func (s *Service) createStateMachine(ctx context.Context, body []byte) (any, *Er
 	default:
 		v.add(in.Type, "type", "Member must satisfy enum value set: [STANDARD, EXPRESS]")
 	}
-	for i, t := range in.Tags {
-		if n := len([]rune(t.Key)); n < 1 || n > 128 {
-			v.length(t.Key, fmt.Sprintf("tags.%d.member.key", i+1), 1, 128)
-		}
-		v.length(t.Value, fmt.Sprintf("tags.%d.member.value", i+1), 0, 256)
-	}
+	tagsErr := checkTags(in.Tags, &v)
 	logging, logErr := loggingFromRequest(in.LoggingConfiguration, &v)
 	if err := checkVersionDescription(in.Publish, in.VersionDescription, &v); err != nil {
 		return nil, err
@@ -139,13 +120,8 @@ func (s *Service) createStateMachine(ctx context.Context, body []byte) (any, *Er
 	if err := checkRoleARN(*in.RoleARN); err != nil {
 		return nil, err
 	}
-	if len(in.Tags) > maxTags {
-		return nil, errorf(CodeTooManyTags, "Too many tags: %d tags were provided but at most %d are allowed", len(in.Tags), maxTags)
-	}
-	for _, t := range in.Tags {
-		if !tagCharsOK(t.Key) || !tagCharsOK(t.Value) || strings.HasPrefix(t.Key, "aws:") {
-			return nil, errorf(CodeValidation, "Tag keys and values may only contain letters, digits, white space and _ . : / = + - @, and keys may not start with 'aws:'")
-		}
+	if err := tagsErr(); err != nil {
+		return nil, err
 	}
 	if logErr != nil {
 		return nil, logErr
@@ -159,42 +135,42 @@ func (s *Service) createStateMachine(ctx context.Context, body []byte) (any, *Er
 	switch {
 	case err == nil:
 		// CreateStateMachine is idempotent for an identical request.
-		if m.Definition == *in.Definition && m.RoleARN == *in.RoleARN && m.Type == typ &&
-			sameLogging(m.Logging, logging) && m.Tracing == tracing {
-			out := CreateStateMachineOutput{StateMachineARN: arn, CreationDate: Timestamp(m.CreationDate)}
-			if in.Publish {
-				ver, err := s.publish(ctx, m, in.VersionDescription)
-				if err != nil {
-					return nil, err
-				}
-				out.StateMachineVersionARN = ver.ARN
-			}
-			return out, nil
+		if m.Definition != *in.Definition || m.RoleARN != *in.RoleARN || m.Type != typ ||
+			!sameLogging(m.Logging, logging) || m.Tracing != tracing {
+			return nil, errorf(CodeStateMachineAlreadyExists, "State Machine Already Exists: '%s'", arn)
 		}
-		return nil, errorf(CodeStateMachineAlreadyExists, "State Machine Already Exists: '%s'", arn)
-	case !errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, store.ErrNotFound):
+		now := s.clock.Now()
+		m = &store.StateMachine{
+			ARN: arn, Name: *in.Name, Type: typ, Definition: *in.Definition, RoleARN: *in.RoleARN,
+			Status: "ACTIVE", Logging: logging, Tracing: tracing, CreationDate: now, UpdateDate: now,
+			Tags: storeTags(in.Tags),
+		}
+		if err := s.st.PutStateMachine(ctx, m); err != nil {
+			return nil, storeErr(err)
+		}
+	default:
 		return nil, storeErr(err)
 	}
-	now := s.clock.Now()
-	m = &store.StateMachine{
-		ARN: arn, Name: *in.Name, Type: typ, Definition: *in.Definition, RoleARN: *in.RoleARN,
-		Status: "ACTIVE", Logging: logging, Tracing: tracing, CreationDate: now, UpdateDate: now,
+	ver, perr := s.publishIf(ctx, in.Publish, m, in.VersionDescription)
+	if perr != nil {
+		return nil, perr
 	}
-	for _, t := range in.Tags {
-		m.Tags = append(m.Tags, store.Tag{Key: t.Key, Value: t.Value})
+	return CreateStateMachineOutput{StateMachineARN: arn, CreationDate: Timestamp(m.CreationDate), StateMachineVersionARN: ver}, nil
+}
+
+// publishIf publishes m as CreateStateMachine and UpdateStateMachine do
+// when asked to (publish true), returning the version's ARN; "" when not
+// asked.
+func (s *Service) publishIf(ctx context.Context, publish bool, m *store.StateMachine, description string) (string, *Error) {
+	if !publish {
+		return "", nil
 	}
-	if err := s.st.PutStateMachine(ctx, m); err != nil {
-		return nil, storeErr(err)
+	ver, err := s.publish(ctx, m, description)
+	if err != nil {
+		return "", err
 	}
-	out := CreateStateMachineOutput{StateMachineARN: arn, CreationDate: Timestamp(now)}
-	if in.Publish {
-		ver, err := s.publish(ctx, m, in.VersionDescription)
-		if err != nil {
-			return nil, err
-		}
-		out.StateMachineVersionARN = ver.ARN
-	}
-	return out, nil
+	return ver.ARN, nil
 }
 
 func sameLogging(a, b store.LoggingConfiguration) bool {
@@ -208,10 +184,8 @@ func (s *Service) machine(ctx context.Context, arn string) (*store.StateMachine,
 		return nil, err
 	}
 	m, err := s.st.StateMachine(ctx, arn)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, stateMachineDoesNotExist(arn)
-	} else if err != nil {
-		return nil, storeErr(err)
+	if err != nil {
+		return nil, missingAs(err, stateMachineDoesNotExist(arn))
 	}
 	return m, nil
 }
@@ -219,11 +193,7 @@ func (s *Service) machine(ctx context.Context, arn string) (*store.StateMachine,
 // requireARN checks a required ARN member.
 func requireARN(p *string, member string) *Error {
 	var v violations
-	if p == nil {
-		v.null(member)
-	} else {
-		v.length(*p, member, 1, 256)
-	}
+	v.required(p, member, 1, 256)
 	return v.err()
 }
 
@@ -255,12 +225,8 @@ func (s *Service) updateStateMachine(ctx context.Context, body []byte) (any, *Er
 	}
 	var v violations
 	v.required(in.StateMachineARN, "stateMachineArn", 1, 256)
-	if in.Definition != nil {
-		v.length(*in.Definition, "definition", 1, maxDefinitionLen)
-	}
-	if in.RoleARN != nil {
-		v.length(*in.RoleARN, "roleArn", 1, maxRoleARNLen)
-	}
+	v.optional(in.Definition, "definition", 1, maxDefinitionLen)
+	v.optional(in.RoleARN, "roleArn", 1, maxRoleARNLen)
 	logging, logErr := loggingFromRequest(in.LoggingConfiguration, &v)
 	if err := checkVersionDescription(in.Publish, in.VersionDescription, &v); err != nil {
 		return nil, err
@@ -314,15 +280,11 @@ func (s *Service) updateStateMachine(ctx context.Context, body []byte) (any, *Er
 	if err := s.st.PutStateMachine(ctx, m); err != nil {
 		return nil, storeErr(err)
 	}
-	out := UpdateStateMachineOutput{UpdateDate: Timestamp(now), RevisionID: m.RevisionID}
-	if in.Publish {
-		ver, err := s.publish(ctx, m, in.VersionDescription)
-		if err != nil {
-			return nil, err
-		}
-		out.StateMachineVersionARN = ver.ARN
+	ver, perr := s.publishIf(ctx, in.Publish, m, in.VersionDescription)
+	if perr != nil {
+		return nil, perr
 	}
-	return out, nil
+	return UpdateStateMachineOutput{UpdateDate: Timestamp(now), RevisionID: m.RevisionID, StateMachineVersionARN: ver}, nil
 }
 
 func (s *Service) deleteStateMachine(ctx context.Context, body []byte) (any, *Error) {
@@ -348,73 +310,27 @@ func (s *Service) deleteStateMachine(ctx context.Context, body []byte) (any, *Er
 	return struct{}{}, nil
 }
 
-// Page tokens are opaque to clients; ours carry the offset of the next
-// item and the kind of listing, so a token from another listing is
-// rejected.
-func pageToken(kind string, offset int) string {
-	return kind + "." + strconv.Itoa(offset)
-}
-
-func parsePageToken(kind string, token *string, maxLen int) (int, *Error) {
-	if token == nil {
-		return 0, nil
-	}
-	var v violations
-	v.length(*token, "nextToken", 1, maxLen)
-	if err := v.err(); err != nil {
-		return 0, err
-	}
-	rest, ok := strings.CutPrefix(*token, kind+".")
-	n, err := strconv.Atoi(rest)
-	if !ok || err != nil || n < 0 {
-		return 0, errorf(CodeInvalidToken, "Invalid Token: '%s'", *token)
-	}
-	return n, nil
-}
-
-func checkMaxResults(n int, v *violations) int {
-	switch {
-	case n < 0:
-		v.add(strconv.Itoa(n), "maxResults", "Member must have value greater than or equal to 0")
-	case n > 1000:
-		v.add(strconv.Itoa(n), "maxResults", "Member must have value less than or equal to 1000")
-	case n == 0:
-		return 100
-	}
-	return n
-}
-
 func (s *Service) listStateMachines(ctx context.Context, body []byte) (any, *Error) {
 	var in ListStateMachinesInput
 	if err := decodeRequest(body, &in); err != nil {
 		return nil, err
 	}
 	var v violations
-	limit := checkMaxResults(in.MaxResults, &v)
-	if in.NextToken != nil {
-		v.length(*in.NextToken, "nextToken", 1, 1024)
-	}
+	p := newPager("sm", in.MaxResults, in.NextToken, 1024, &v)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	offset, perr := parsePageToken("sm", in.NextToken, 1024)
-	if perr != nil {
-		return nil, perr
+	if err := p.decode(); err != nil {
+		return nil, err
 	}
 	all, err := s.st.StateMachines(ctx)
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	out := ListStateMachinesOutput{StateMachines: []StateMachineListItem{}}
-	for i := offset; i < len(all) && len(out.StateMachines) < limit; i++ {
-		m := all[i]
-		out.StateMachines = append(out.StateMachines, StateMachineListItem{
-			StateMachineARN: m.ARN, Name: m.Name, Type: m.Type, CreationDate: Timestamp(m.CreationDate),
-		})
-	}
-	if end := offset + len(out.StateMachines); end < len(all) {
-		out.NextToken = pageToken("sm", end)
-	}
+	var out ListStateMachinesOutput
+	out.StateMachines, out.NextToken = page(p, all, func(m *store.StateMachine) StateMachineListItem {
+		return StateMachineListItem{StateMachineARN: m.ARN, Name: m.Name, Type: m.Type, CreationDate: Timestamp(m.CreationDate)}
+	})
 	return out, nil
 }
 

@@ -2,7 +2,6 @@ package sfn
 
 import (
 	"context"
-	"errors"
 	"strconv"
 	"strings"
 
@@ -135,10 +134,8 @@ func (s *Service) mapRun(ctx context.Context, arn string) (*store.MapRun, *Error
 		return nil, notFound
 	}
 	m, err := ms.MapRun(ctx, arn)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, notFound
-	} else if err != nil {
-		return nil, storeErr(err)
+	if err != nil {
+		return nil, missingAs(err, notFound)
 	}
 	return m, nil
 }
@@ -179,16 +176,12 @@ func (s *Service) listMapRuns(ctx context.Context, body []byte) (any, *Error) {
 	}
 	var v violations
 	v.required(in.ExecutionARN, "executionArn", 1, 256)
-	limit := checkMaxResults(in.MaxResults, &v)
-	if in.NextToken != nil {
-		v.length(*in.NextToken, "nextToken", 1, maxExecTokenLen)
-	}
+	p := newPager("mr", in.MaxResults, in.NextToken, maxExecTokenLen, &v)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	offset, perr := parsePageToken("mr", in.NextToken, maxExecTokenLen)
-	if perr != nil {
-		return nil, perr
+	if err := p.decode(); err != nil {
+		return nil, err
 	}
 	rec, err := s.execution(ctx, *in.ExecutionARN)
 	if err != nil {
@@ -203,14 +196,10 @@ func (s *Service) listMapRuns(ctx context.Context, body []byte) (any, *Error) {
 	if serr != nil {
 		return nil, storeErr(serr)
 	}
-	for i := offset; i < len(all) && len(out.MapRuns) < limit; i++ {
-		m := all[i]
-		out.MapRuns = append(out.MapRuns, MapRunListItem{ExecutionARN: m.ExecutionARN, MapRunARN: m.ARN,
-			StateMachineARN: m.StateMachineARN, StartDate: Timestamp(m.StartDate), StopDate: Timestamp(m.StopDate)})
-	}
-	if end := offset + len(out.MapRuns); end < len(all) {
-		out.NextToken = pageToken("mr", end)
-	}
+	out.MapRuns, out.NextToken = page(p, all, func(m *store.MapRun) MapRunListItem {
+		return MapRunListItem{ExecutionARN: m.ExecutionARN, MapRunARN: m.ARN,
+			StateMachineARN: m.StateMachineARN, StartDate: Timestamp(m.StartDate), StopDate: Timestamp(m.StopDate)}
+	})
 	return out, nil
 }
 

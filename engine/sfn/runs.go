@@ -2,7 +2,6 @@ package sfn
 
 import (
 	"context"
-	"errors"
 	"slices"
 	"time"
 
@@ -156,10 +155,8 @@ func (s *Service) execution(ctx context.Context, arn string) (*store.Execution, 
 		return nil, err
 	}
 	e, err := s.st.Execution(ctx, arn)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, executionDoesNotExist(arn)
-	} else if err != nil {
-		return nil, storeErr(err)
+	if err != nil {
+		return nil, missingAs(err, executionDoesNotExist(arn))
 	}
 	return e, nil
 }

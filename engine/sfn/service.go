@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -224,4 +225,14 @@ func (s *Service) Invoke(ctx context.Context, operation string, request []byte) 
 // storeErr turns a store failure other than not-found into a service error.
 func storeErr(err error) *Error {
 	return &Error{Code: CodeServiceUnavailable, Message: "store: " + err.Error()}
+}
+
+// missingAs is the API error for a failed store read: notFound, in the
+// operation's own words, when the record does not exist; the service
+// error otherwise.
+func missingAs(err error, notFound *Error) *Error {
+	if errors.Is(err, store.ErrNotFound) {
+		return notFound
+	}
+	return storeErr(err)
 }

@@ -2,7 +2,6 @@ package sfn
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -72,10 +71,8 @@ func resourceNotFound(arn string) *Error {
 // on AWS.
 func (s *Service) taggableStateMachine(ctx context.Context, arn string) (*taggable, *Error) {
 	m, err := s.st.StateMachine(ctx, arn)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, resourceNotFound(arn)
-	} else if err != nil {
-		return nil, storeErr(err)
+	if err != nil {
+		return nil, missingAs(err, resourceNotFound(arn))
 	}
 	return &taggable{tags: m.Tags, save: func(ctx context.Context, tags []store.Tag) error {
 		m.Tags = tags
@@ -101,6 +98,60 @@ func tooManyTags(n int) *Error {
 	return errorf(CodeTooManyTags, "Too many tags: %d tags were provided but at most %d are allowed", n, maxTags)
 }
 
+// checkTags validates a request's tags as CreateStateMachine does: the
+// lengths as ValidationException violations, then the count
+// (TooManyTags) and the characters, returned as an error.
+func checkTags(tags []Tag, v *violations) func() *Error {
+	checkTagLengths(tags, v)
+	return func() *Error {
+		if len(tags) > maxTags {
+			return tooManyTags(len(tags))
+		}
+		return checkTagChars(tags)
+	}
+}
+
+// checkTagLengths adds the violations of the tags' key and value lengths
+// to v.
+func checkTagLengths(tags []Tag, v *violations) {
+	for i, t := range tags {
+		v.length(t.Key, fmt.Sprintf("tags.%d.member.key", i+1), 1, maxTagKeyLen)
+		v.length(t.Value, fmt.Sprintf("tags.%d.member.value", i+1), 0, maxTagValueLen)
+	}
+}
+
+// checkTagChars rejects tags with characters AWS does not allow or a key
+// in the reserved aws: namespace.
+func checkTagChars(tags []Tag) *Error {
+	for _, t := range tags {
+		if !tagCharsOK(t.Key) || !tagCharsOK(t.Value) || strings.HasPrefix(t.Key, "aws:") {
+			return errorf(CodeValidation, "Tag keys and values may only contain letters, digits, white space and _ . : / = + - @, and keys may not start with 'aws:'")
+		}
+	}
+	return nil
+}
+
+// tagCharsOK reports whether a tag key or value uses only the characters
+// AWS allows: letters, digits, white space and _ . : / = + - @.
+func tagCharsOK(s string) bool {
+	for _, r := range s {
+		if !(r == ' ' || r == '_' || r == '.' || r == ':' || r == '/' || r == '=' || r == '+' || r == '-' || r == '@' ||
+			r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 0x7f) {
+			return false
+		}
+	}
+	return true
+}
+
+// storeTags converts a request's tags for the store (nil for none).
+func storeTags(tags []Tag) []store.Tag {
+	var out []store.Tag
+	for _, t := range tags {
+		out = append(out, store.Tag{Key: t.Key, Value: t.Value})
+	}
+	return out
+}
+
 func (s *Service) tagResource(ctx context.Context, body []byte) (any, *Error) {
 	var in TagResourceInput
 	if err := decodeRequest(body, &in); err != nil {
@@ -111,17 +162,12 @@ func (s *Service) tagResource(ctx context.Context, body []byte) (any, *Error) {
 	if in.Tags == nil {
 		v.null("tags")
 	}
-	for i, t := range in.Tags {
-		v.length(t.Key, fmt.Sprintf("tags.%d.member.key", i+1), 1, maxTagKeyLen)
-		v.length(t.Value, fmt.Sprintf("tags.%d.member.value", i+1), 0, maxTagValueLen)
-	}
+	checkTagLengths(in.Tags, &v)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	for _, t := range in.Tags {
-		if !tagCharsOK(t.Key) || !tagCharsOK(t.Value) || strings.HasPrefix(t.Key, "aws:") {
-			return nil, errorf(CodeValidation, "Tag keys and values may only contain letters, digits, white space and _ . : / = + - @, and keys may not start with 'aws:'")
-		}
+	if err := checkTagChars(in.Tags); err != nil {
+		return nil, err
 	}
 	r, err := s.taggableResource(ctx, *in.ResourceARN)
 	if err != nil {

@@ -181,12 +181,8 @@ func (s *Service) testState(ctx context.Context, body []byte) (any, *Error) {
 func (in *TestStateInput) check() *Error {
 	var v violations
 	v.required(in.Definition, "definition", 1, maxDefinitionLen)
-	if in.RoleARN != nil {
-		v.length(*in.RoleARN, "roleArn", 1, maxRoleARNLen)
-	}
-	if in.Input != nil {
-		v.length(*in.Input, "input", 0, maxTestPayload)
-	}
+	v.optional(in.RoleARN, "roleArn", 1, maxRoleARNLen)
+	v.optional(in.Input, "input", 0, maxTestPayload)
 	if in.InspectionLevel != nil {
 		switch *in.InspectionLevel {
 		case testLevelInfo, testLevelDebug, testLevelTrace:
@@ -194,19 +190,11 @@ func (in *TestStateInput) check() *Error {
 			v.add(*in.InspectionLevel, "inspectionLevel", "Member must satisfy enum value set: [INFO, DEBUG, TRACE]")
 		}
 	}
-	if in.Variables != nil {
-		v.length(*in.Variables, "variables", 0, maxTestPayload)
-	}
-	if in.StateName != nil {
-		v.length(*in.StateName, "stateName", 1, maxStateNameLen)
-	}
-	if in.Context != nil {
-		v.length(*in.Context, "context", 0, maxTestPayload)
-	}
+	v.optional(in.Variables, "variables", 0, maxTestPayload)
+	v.optional(in.StateName, "stateName", 1, maxStateNameLen)
+	v.optional(in.Context, "context", 0, maxTestPayload)
 	if m := in.Mock; m != nil {
-		if m.Result != nil {
-			v.length(*m.Result, "mock.result", 0, maxTestPayload)
-		}
+		v.optional(m.Result, "mock.result", 0, maxTestPayload)
 		if m.FieldValidationMode != nil {
 			switch *m.FieldValidationMode {
 			case "STRICT", "PRESENT", "NONE":
@@ -224,12 +212,8 @@ func (in *TestStateInput) check() *Error {
 				v.add(strconv.FormatInt(*n.p, 10), n.member, "Member must have value greater than or equal to 0")
 			}
 		}
-		if c.ErrorCausedByState != nil {
-			v.length(*c.ErrorCausedByState, "stateConfiguration.errorCausedByState", 1, maxStateNameLen)
-		}
-		if c.MapItemReaderData != nil {
-			v.length(*c.MapItemReaderData, "stateConfiguration.mapItemReaderData", 0, maxTestPayload)
-		}
+		v.optional(c.ErrorCausedByState, "stateConfiguration.errorCausedByState", 1, maxStateNameLen)
+		v.optional(c.MapItemReaderData, "stateConfiguration.mapItemReaderData", 0, maxTestPayload)
 	}
 	if err := v.err(); err != nil {
 		return err

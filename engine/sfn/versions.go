@@ -2,7 +2,6 @@ package sfn
 
 import (
 	"context"
-	"errors"
 	"hash/fnv"
 	"strconv"
 	"strings"
@@ -119,10 +118,8 @@ func withVersion(m *store.StateMachine, v *store.StateMachineVersion) *store.Sta
 // is StateMachineDoesNotExist with the version ARN, as AWS answers.
 func (s *Service) version(ctx context.Context, arn string) (*store.StateMachineVersion, *Error) {
 	v, err := s.st.StateMachineVersion(ctx, arn)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, stateMachineDoesNotExist(arn)
-	} else if err != nil {
-		return nil, storeErr(err)
+	if err != nil {
+		return nil, missingAs(err, stateMachineDoesNotExist(arn))
 	}
 	return v, nil
 }
@@ -144,10 +141,8 @@ func (s *Service) runTarget(ctx context.Context, arn string) (m *store.StateMach
 	versionARN = arn
 	if ref.alias != "" {
 		a, err := s.st.StateMachineAlias(ctx, arn)
-		if errors.Is(err, store.ErrNotFound) {
-			return nil, "", "", stateMachineDoesNotExist(arn)
-		} else if err != nil {
-			return nil, "", "", storeErr(err)
+		if err != nil {
+			return nil, "", "", missingAs(err, stateMachineDoesNotExist(arn))
 		}
 		aliasARN, versionARN = arn, s.pickVersion(a.Routing)
 	}
@@ -156,10 +151,8 @@ func (s *Service) runTarget(ctx context.Context, arn string) (m *store.StateMach
 		return nil, "", "", verr
 	}
 	base, berr := s.st.StateMachine(ctx, ref.base)
-	if errors.Is(berr, store.ErrNotFound) {
-		return nil, "", "", stateMachineDoesNotExist(arn)
-	} else if berr != nil {
-		return nil, "", "", storeErr(berr)
+	if berr != nil {
+		return nil, "", "", missingAs(berr, stateMachineDoesNotExist(arn))
 	}
 	return withVersion(base, v), versionARN, aliasARN, nil
 }
@@ -266,16 +259,12 @@ func (s *Service) listStateMachineVersions(ctx context.Context, body []byte) (an
 	}
 	var v violations
 	v.required(in.StateMachineARN, "stateMachineArn", 1, 256)
-	limit := checkMaxResults(in.MaxResults, &v)
-	if in.NextToken != nil {
-		v.length(*in.NextToken, "nextToken", 1, maxVersionsTokenLen)
-	}
+	p := newPager("ver", in.MaxResults, in.NextToken, maxVersionsTokenLen, &v)
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	offset, perr := parsePageToken("ver", in.NextToken, maxVersionsTokenLen)
-	if perr != nil {
-		return nil, perr
+	if err := p.decode(); err != nil {
+		return nil, err
 	}
 	m, err := s.machine(ctx, *in.StateMachineARN)
 	if err != nil {
@@ -285,15 +274,10 @@ func (s *Service) listStateMachineVersions(ctx context.Context, body []byte) (an
 	if serr != nil {
 		return nil, storeErr(serr)
 	}
-	out := ListStateMachineVersionsOutput{StateMachineVersions: []StateMachineVersionListItem{}}
-	for i := offset; i < len(all) && len(out.StateMachineVersions) < limit; i++ {
-		out.StateMachineVersions = append(out.StateMachineVersions, StateMachineVersionListItem{
-			StateMachineVersionARN: all[i].ARN, CreationDate: Timestamp(all[i].CreationDate),
-		})
-	}
-	if end := offset + len(out.StateMachineVersions); end < len(all) {
-		out.NextToken = pageToken("ver", end)
-	}
+	var out ListStateMachineVersionsOutput
+	out.StateMachineVersions, out.NextToken = page(p, all, func(ver *store.StateMachineVersion) StateMachineVersionListItem {
+		return StateMachineVersionListItem{StateMachineVersionARN: ver.ARN, CreationDate: Timestamp(ver.CreationDate)}
+	})
 	return out, nil
 }
 
@@ -382,10 +366,8 @@ func (s *Service) describeTarget(ctx context.Context, arn string) (*store.StateM
 		return nil, "", err
 	}
 	m, merr := s.st.StateMachine(ctx, ref.base)
-	if errors.Is(merr, store.ErrNotFound) {
-		return nil, "", stateMachineDoesNotExist(arn)
-	} else if merr != nil {
-		return nil, "", storeErr(merr)
+	if merr != nil {
+		return nil, "", missingAs(merr, stateMachineDoesNotExist(arn))
 	}
 	return withVersion(m, v), v.Description, nil
 }
