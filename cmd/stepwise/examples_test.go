@@ -39,7 +39,7 @@ type example struct {
 	// Tasks are the playground's Tasks-tab settings by state name (a JS
 	// function answering in the page, say); natively, the mock config's
 	// test cases stand in for them.
-	Tasks map[string]json.RawMessage `json:"tasks"`
+	Tasks  map[string]json.RawMessage `json:"tasks"`
 	Expect struct {
 		Status string          `json:"status"`
 		Output json.RawMessage `json:"output"`
