@@ -15,15 +15,20 @@ import (
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/stepwise-sfn/stepwise/engine/sfn"
+	"github.com/stepwise-sfn/stepwise/engine/store/mem"
 )
 
 // serveCommand serves the playground (the web/ folder, with the wasm
-// module and bundle that `make web wasm` build into web/dist) until
-// interrupted. The AWS API endpoint joins it with the server issue.
+// module and bundle that `make web wasm` build into web/dist) and, on the
+// same address, the Step Functions API in AWS's wire protocol, in memory
+// and on the wall clock, until interrupted.
 func serveCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	dir := fs.String("dir", "", "the playground folder (default: web/ here or beside the binary)")
+	routes := fs.String("routes", "", "a routing file or Step Functions Local mock config for the API's Task states")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -31,15 +36,30 @@ func serveCommand(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
+	svc := sfn.New(sfn.Options{Store: mem.New(), Clock: sfn.WallClock()})
+	svc.SetHTTPClient(newHTTPClient())
+	if *routes != "" {
+		cfg, err := os.ReadFile(*routes)
+		if err != nil {
+			return err
+		}
+		if err := svc.SetMockConfig(cfg); err != nil {
+			return err
+		}
+		serveRoutes(svc, filepath.Dir(*routes))
+	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: playgroundHandler(root), ReadHeaderTimeout: 10 * time.Second}
+	timers := newTimerLoop(svc)
+	srv := &http.Server{Handler: serveHandler(playgroundHandler(root), apiHandler(svc, timers)), ReadHeaderTimeout: 10 * time.Second}
 	fmt.Fprintf(stdout, "Stepwise playground: http://%s/\n", ln.Addr())
+	fmt.Fprintf(stdout, "Step Functions API (AWS JSON 1.0): --endpoint-url http://%s\n", ln.Addr())
 
 	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	go timers.run(ctx)
 	done := make(chan error, 1)
 	go func() { done <- srv.Serve(ln) }()
 	select {
@@ -74,6 +94,18 @@ func webDir(flagDir string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("no playground at %v (an index.html is expected; run from the repository or pass --dir)", candidates)
+}
+
+// serveHandler sends AWS API requests (those naming an operation in
+// X-Amz-Target) to api and everything else to files.
+func serveHandler(files, api http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Amz-Target") != "" {
+			api.ServeHTTP(w, r)
+			return
+		}
+		files.ServeHTTP(w, r)
+	})
 }
 
 // playgroundHandler serves root's files; nothing is cached by the browser
