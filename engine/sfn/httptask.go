@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/stepwise-sfn/stepwise/engine/interp"
+	"github.com/stepwise-sfn/stepwise/engine/jsonpath"
 	"github.com/stepwise-sfn/stepwise/engine/states"
 )
 
@@ -423,13 +424,8 @@ func httpTaskOutput(resp *HTTPResponse) []byte {
 	media, _, _ := strings.Cut(contentType, ";")
 	media = strings.TrimSpace(media)
 	isJSON := media == "application/json" || strings.HasSuffix(media, "+json")
-	if body := bytes.TrimSpace(resp.Body); isJSON && len(body) > 0 && json.Valid(body) {
-		var c bytes.Buffer
-		if json.Compact(&c, body) == nil {
-			b.Write(c.Bytes())
-		} else {
-			b.Write(body)
-		}
+	if c, ok := jsonpath.Compact(bytes.TrimSpace(resp.Body)); isJSON && ok {
+		b.Write(c)
 	} else {
 		t, _ := json.Marshal(string(resp.Body))
 		b.Write(t)

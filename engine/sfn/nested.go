@@ -12,6 +12,7 @@ import (
 
 	"github.com/stepwise-sfn/stepwise/engine/history"
 	"github.com/stepwise-sfn/stepwise/engine/interp"
+	"github.com/stepwise-sfn/stepwise/engine/jsonpath"
 	"github.com/stepwise-sfn/stepwise/engine/states"
 	"github.com/stepwise-sfn/stepwise/engine/store"
 )
@@ -103,10 +104,8 @@ func (s *Service) runNested(ctx context.Context, req *interp.TaskRequest) interp
 		if v[0] == '"' {
 			// A string is the input's JSON text itself.
 			json.Unmarshal(v, &input)
-		} else {
-			var c bytes.Buffer
-			json.Compact(&c, v)
-			input = c.String()
+		} else if c, ok := jsonpath.Compact(v); ok {
+			input = string(c)
 		}
 	}
 	body := map[string]any{"stateMachineArn": *p.StateMachineArn, "input": input}
@@ -210,7 +209,7 @@ func describeChild(rec *store.Execution, values bool) []byte {
 	data := func(key string, v []byte) {
 		b.WriteString(`"` + key + `":`)
 		if values {
-			c, ok := compactValue(v)
+			c, ok := jsonpath.Compact(v)
 			if ok {
 				b.Write(c)
 			} else {
@@ -240,15 +239,6 @@ func describeChild(rec *store.Execution, values bool) []byte {
 	writeJSONString(&b, rec.Status)
 	b.WriteString(`,"StopDate":` + strconv.FormatInt(rec.StopDate.UnixMilli(), 10) + `}`)
 	return b.Bytes()
-}
-
-// compactValue compacts JSON text; ok is false when v is not JSON.
-func compactValue(v []byte) ([]byte, bool) {
-	var c bytes.Buffer
-	if json.Compact(&c, v) != nil {
-		return nil, false
-	}
-	return c.Bytes(), true
 }
 
 // nestedRunEnded is told by sync that lr has ended. A child a .sync task

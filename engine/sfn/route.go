@@ -160,16 +160,11 @@ func (s *Service) drainLater(ctx context.Context) {
 // the service started on the host's side (an HTTP request, a command)
 // whose answer arrives later, from another goroutine or a later turn of
 // the JavaScript event loop: never from inside Invoke, whose lock it
-// takes. It reports false when the task no longer waits (its execution
-// ended or it timed out meanwhile).
-func (s *Service) completeTask(ctx context.Context, token string, res interp.TaskResult) bool {
+// takes. An answer for a task that no longer waits (its execution ended
+// or it timed out meanwhile) is dropped, as AWS drops a late callback.
+func (s *Service) completeTask(ctx context.Context, token string, res interp.TaskResult) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	lr := s.live[s.tokens[token]]
-	if lr == nil || lr.run.CompleteTask(token, res) != nil {
-		return false
-	}
-	s.drive(ctx, lr)
+	s.sendTask(ctx, token, func(lr *liveRun) error { return lr.run.CompleteTask(token, res) })
 	s.drainLater(ctx)
-	return true
 }
