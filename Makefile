@@ -10,7 +10,7 @@ FUZZTIME ?= 60s
 # Reproducible: no paths, VCS stamps, symbols or build ids in the binary.
 GOFLAGS_BUILD := -trimpath -buildvcs=false -ldflags='-s -w -buildid='
 
-.PHONY: build wasm web run test bench fuzz golden size clean
+.PHONY: build wasm web run test bench bench-server fuzz golden size clean
 
 # build: compile the CLI to bin/stepwise with reproducible flags.
 build:
@@ -35,6 +35,11 @@ test:
 # bench: run the benchmarks (scripts/bench.sh).
 bench:
 	bash scripts/bench.sh
+
+# bench-server: StartExecution + DescribeExecution under concurrent load
+# from another process, stepwise serve against moto (scripts/bench-server.sh).
+bench-server:
+	bash scripts/bench-server.sh
 
 # fuzz: run every engine fuzz target for FUZZTIME each.
 fuzz:

@@ -8,6 +8,10 @@
 #   scripts/bench.sh                    every workload
 #   scripts/bench.sh pass-chain-1000    only the named workloads
 #   NATIVE_ONLY=1 scripts/bench.sh      skip the wasm runs
+#   NO_SERVER=1 scripts/bench.sh        skip the server benchmark
+#
+# With no workload named, the server benchmark (scripts/bench-server.sh:
+# stepwise serve against moto under concurrent load) runs last.
 #
 # Node runs the wasm build and prints the table, so it is required.
 set -euo pipefail
@@ -125,3 +129,7 @@ for (const r of out) {
 	console.log(r.map((c, i) => (i < 2 ? String(c).padEnd(width[i]) : String(c).padStart(width[i]))).join("  "));
 }
 EOF
+
+if [ $# -eq 0 ] && [ -z "${NO_SERVER:-}" ]; then
+	bash scripts/bench-server.sh
+fi
