@@ -261,13 +261,23 @@ var contextSections = []string{"Execution", "StateMachine", "State", "Task", "Ma
 
 // contextObject returns the whole context object ($$) of the current state.
 func (th *thread) contextObject() []byte {
-	b := make([]byte, 0, len(th.run.ctxTmpl.execution)+len(th.run.ctxTmpl.stateMachine)+160)
+	t := th.run.contextTemplate()
+	b := make([]byte, 0, len(t.execution)+len(t.stateMachine)+160)
 	return th.appendContext(b, "")
+}
+
+// contextTemplate returns the run's fixed context parts, built on first
+// use: most runs never read $$, and building them copies the input.
+func (r *Run) contextTemplate() *contextTemplate {
+	if r.ctxTmpl.execution == nil {
+		r.ctxTmpl = newContextTemplate(r)
+	}
+	return &r.ctxTmpl
 }
 
 // appendContext appends the context object, or only its member section.
 func (th *thread) appendContext(b []byte, section string) []byte {
-	t := th.run.ctxTmpl
+	t := th.run.contextTemplate()
 	want := func(s string) bool { return section == "" || section == s }
 	b = append(b, '{')
 	sep := func() {

@@ -13,7 +13,9 @@ type eventLog struct {
 }
 
 const (
-	minEventChunk = 16
+	// 4 holds a Pass-only execution's history; the doubling catches up
+	// with longer ones after a few chunks.
+	minEventChunk = 4
 	maxEventChunk = 4096
 )
 

@@ -95,7 +95,6 @@ func (p *Program) newRun(env *Env, ex Execution, start func() time.Time) *Run {
 	if r.start.IsZero() {
 		r.start = start()
 	}
-	r.ctxTmpl = newContextTemplate(r)
 	return r
 }
 

@@ -124,7 +124,6 @@ func (p *Program) TestState(ctx context.Context, env *Env, ex Execution, t *Stat
 	if r.start.IsZero() {
 		r.start = e.Clock.Now()
 	}
-	r.ctxTmpl = newContextTemplate(r)
 	r.record(history.ExecutionStarted, 0, &history.ExecutionStartedDetails{
 		Input: history.Payload(input), InputDetails: history.NotTruncated(), RoleARN: ex.RoleARN,
 	})

@@ -20,8 +20,8 @@ func (s *Service) executionARN(typ, machine, name, uuid string) string {
 
 // parsedARN is a states ARN split into its parts.
 type parsedARN struct {
-	resourceType string   // stateMachine, execution, express
-	parts        []string // the fields after the resource type
+	resourceType string // stateMachine, execution, express
+	rest         string // the fields after the resource type, ':'-separated
 }
 
 // parseARN splits a Step Functions ARN and checks its resource type
@@ -30,11 +30,20 @@ func parseARN(arn string, accept ...string) (parsedARN, *Error) {
 	if !strings.HasPrefix(arn, "arn:") {
 		return parsedARN{}, invalidArn("Invalid ARN prefix: " + arn)
 	}
-	f := strings.Split(arn, ":")
-	if len(f) < 7 || f[2] != "states" || f[1] == "" {
+	// arn:partition:service:region:account:type:rest, cut in place: most
+	// requests parse an ARN, and a split would allocate its fields.
+	var f [6]string
+	rest := arn
+	for i := range f {
+		var ok bool
+		if f[i], rest, ok = strings.Cut(rest, ":"); !ok {
+			return parsedARN{}, invalidArn("Invalid ARN format: " + arn)
+		}
+	}
+	if f[2] != "states" || f[1] == "" {
 		return parsedARN{}, invalidArn("Invalid ARN format: " + arn)
 	}
-	p := parsedARN{resourceType: f[5], parts: f[6:]}
+	p := parsedARN{resourceType: f[5], rest: rest}
 	for _, a := range accept {
 		if a == p.resourceType {
 			return p, nil

@@ -212,14 +212,38 @@ func (s *Service) Invoke(ctx context.Context, operation string, request []byte) 
 	if apiErr != nil {
 		return nil, apiErr
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	// AWS escapes only what JSON requires, not < > &.
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(out); err != nil {
+	re := responseEncoders.Get().(*responseEncoder)
+	defer re.release()
+	if err := re.enc.Encode(out); err != nil {
 		return nil, &Error{Code: CodeInternalFailure, Message: "encoding response: " + err.Error()}
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+	// One allocation of the response's size, not a buffer grown by doubling.
+	return bytes.Clone(bytes.TrimSuffix(re.buf.Bytes(), []byte("\n"))), nil
+}
+
+// responseEncoder is a reusable buffer and JSON encoder for responses.
+type responseEncoder struct {
+	buf bytes.Buffer
+	enc *json.Encoder
+}
+
+// responseEncoders keeps the encoders of earlier responses.
+var responseEncoders = sync.Pool{New: func() any {
+	re := &responseEncoder{}
+	re.enc = json.NewEncoder(&re.buf)
+	// AWS escapes only what JSON requires, not < > &.
+	re.enc.SetEscapeHTML(false)
+	return re
+}}
+
+// release returns re to the pool, unless a large response (a long
+// history page) grew its buffer: that memory is not kept.
+func (re *responseEncoder) release() {
+	if re.buf.Cap() > 64<<10 {
+		return
+	}
+	re.buf.Reset()
+	responseEncoders.Put(re)
 }
 
 // storeErr turns a store failure other than not-found into a service error.

@@ -87,10 +87,12 @@ func parseMachineRef(arn string) (machineRef, *Error) {
 	if err != nil {
 		return machineRef{}, err
 	}
-	if len(p.parts) != 2 || p.parts[1] == "" {
+	// name:qualifier, exactly two fields, or the unqualified machine
+	_, q, ok := strings.Cut(p.rest, ":")
+	if !ok || q == "" || strings.Contains(q, ":") {
 		return machineRef{base: arn}, nil
 	}
-	base, q := arn[:strings.LastIndexByte(arn, ':')], p.parts[1]
+	base := arn[:strings.LastIndexByte(arn, ':')]
 	if strings.Trim(q, "0123456789") == "" {
 		n, err := strconv.Atoi(q)
 		if err != nil || n < 1 {
