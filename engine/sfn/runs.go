@@ -2,7 +2,6 @@ package sfn
 
 import (
 	"context"
-	"slices"
 	"time"
 
 	"github.com/stepwise-sfn/stepwise/engine/history"
@@ -30,6 +29,9 @@ type liveRun struct {
 	// traced: started by StepwiseStartExecution; the debugger keeps its
 	// data flow when it ends (debug.go).
 	traced bool
+	// indexedWake is the wake time last put in Service.wakes; zero when
+	// none is there (wakes.go).
+	indexedWake time.Time
 }
 
 // drive advances a run until it waits or ends. On its own virtual clock a
@@ -66,6 +68,9 @@ func (s *Service) sync(ctx context.Context, lr *liveRun) *Error {
 		s.tokens[t] = lr.rec.ARN
 	}
 	final := run.Status().Final()
+	if !final {
+		s.indexWake(lr)
+	}
 	if final {
 		delete(s.live, lr.rec.ARN)
 		if lr.traced {
@@ -100,52 +105,6 @@ func (s *Service) sync(ctx context.Context, lr *liveRun) *Error {
 		}
 	}
 	return nil
-}
-
-// NextWake returns the earliest time at which an execution on the service
-// clock has something to do (a Wait, a retry interval, a timeout), and
-// false when none waits on time. Hosts with a real clock call Advance once
-// it has passed.
-func (s *Service) NextWake() (time.Time, bool) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var next time.Time
-	for _, lr := range s.live {
-		if lr.clock != nil || lr.paused {
-			continue
-		}
-		if w := lr.run.WakeAt(); !w.IsZero() && (next.IsZero() || w.Before(next)) {
-			next = w
-		}
-	}
-	return next, !next.IsZero()
-}
-
-// Advance fires the timers that are due on the service clock: every
-// execution whose wake time has passed steps on until it waits again or
-// ends. It returns the first store failure as an *Error.
-func (s *Service) Advance(ctx context.Context) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	now := s.clock.Now()
-	arns := make([]string, 0, len(s.live))
-	for arn, lr := range s.live {
-		if w := lr.run.WakeAt(); lr.clock == nil && !lr.paused && !w.IsZero() && !w.After(now) {
-			arns = append(arns, arn)
-		}
-	}
-	// A fixed order keeps runs that wake together deterministic.
-	slices.Sort(arns)
-	var first error
-	for _, arn := range arns {
-		lr := s.live[arn]
-		lr.run.Step(ctx)
-		if err := s.drive(ctx, lr); err != nil && first == nil {
-			first = err
-		}
-	}
-	s.drainLater(ctx)
-	return first
 }
 
 // execution finds an execution for the operations that take its ARN:

@@ -33,7 +33,8 @@ func BenchmarkStartDescribe(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		arn := out[len(`{"executionArn":"`) : bytes.IndexByte(out[len(`{"executionArn":"`):], '"')+len(`{"executionArn":"`)]
+		rest := out[len(`{"executionArn":"`):]
+		arn := rest[:bytes.IndexByte(rest, '"')]
 		out, err = s.Invoke(ctx, "DescribeExecution", []byte(`{"executionArn":"`+string(arn)+`"}`))
 		if err != nil {
 			b.Fatal(err)

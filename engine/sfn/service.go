@@ -118,6 +118,8 @@ type Service struct {
 	goTasks  []goHandler
 	commands CommandFunc
 	inflight inflight
+	// wakes orders the live runs on the service clock by wake time (wakes.go).
+	wakes wakeIndex
 }
 
 // SetClock changes the service clock and whether new executions run on

@@ -44,6 +44,11 @@ import (
 // figures are the API's and the store's cost, not the interpreter's.
 const passMachine = `{"Comment":"loadgen","StartAt":"P","States":{"P":{"Type":"Pass","Result":{"ok":true},"ResultPath":"$.r","End":true}}}`
 
+// parkedMachine waits a day: its executions stay RUNNING during the
+// measurement (-parked), as executions waiting on timers, callbacks or
+// activities do on a busy server.
+const parkedMachine = `{"StartAt":"W","States":{"W":{"Type":"Wait","Seconds":86400,"End":true}}}`
+
 // benchRole is an IAM-shaped role ARN; moto checks the shape only.
 const benchRole = "arn:aws:iam::123456789012:role/service-role/StepFunctions-loadgen"
 
@@ -77,6 +82,7 @@ type config struct {
 	typ      string
 	pid      int
 	note     string
+	parked   int
 }
 
 func main() {
@@ -91,6 +97,7 @@ func main() {
 	flag.StringVar(&cfg.region, "region", "us-east-1", "region named in the credential scope")
 	flag.StringVar(&cfg.typ, "type", "STANDARD", "state machine type (STANDARD or EXPRESS)")
 	flag.IntVar(&cfg.pid, "pid", 0, "the server's process id: report its CPU time and memory (Linux /proc)")
+	flag.IntVar(&cfg.parked, "parked", 0, "executions of a day-long Wait started before measuring (they stay RUNNING)")
 	flag.StringVar(&cfg.note, "note", "", "free text copied into the result line (server flags ...)")
 	freePort := flag.Bool("free-port", false, "print a free TCP port on 127.0.0.1 and exit")
 	table := flag.String("table", "", "print the result lines of this file as a table and exit")
@@ -145,6 +152,7 @@ type result struct {
 	Status     string  `json:"status"` // OK, or ERROR with Error
 	Error      string  `json:"error,omitempty"`
 	Workers    int     `json:"workers"`
+	Parked     int     `json:"parked,omitempty"`
 	Seconds    float64 `json:"seconds"`
 	Executions int     `json:"executions"`
 	// Errors counts failed pairs; FirstError is the first one's text.
@@ -317,6 +325,11 @@ func measure(ctx context.Context, t target, cfg config) (*result, error) {
 	if created.StateMachineArn == "" {
 		return nil, errors.New("CreateStateMachine: no stateMachineArn in the answer")
 	}
+	if cfg.parked > 0 {
+		if err := park(ctx, c, cfg); err != nil {
+			return nil, err
+		}
+	}
 	r := &run{c: c, arn: created.StateMachineArn, count: int64(cfg.count), described: map[string]int{}}
 	// One pair before the clock starts: the definition compiles, the
 	// connection opens, and an error shows at once.
@@ -345,7 +358,7 @@ func measure(ctx context.Context, t target, cfg config) (*result, error) {
 	cpu1, srv1 := cpuSeconds(), procCPUSeconds(cfg.pid)
 
 	res := &result{
-		Target: t.name, URL: t.url, Note: cfg.note, Status: "OK", Workers: cfg.workers,
+		Target: t.name, URL: t.url, Note: cfg.note, Status: "OK", Workers: cfg.workers, Parked: cfg.parked,
 		Seconds: round(elapsed.Seconds(), 3), Executions: len(r.samples), Errors: int(r.errors.Load()),
 		Described: r.described, LoadgenCPU: round(cpu1-cpu0, 3),
 		CPUs: runtime.NumCPU(), LoadAvg: load, Go: runtime.Version(), Date: time.Now().UTC().Format(time.RFC3339),
@@ -374,6 +387,43 @@ func measure(ctx context.Context, t target, cfg config) (*result, error) {
 		res.Error = "no execution completed: " + res.FirstError
 	}
 	return res, nil
+}
+
+// park creates the day-long Wait machine and starts cfg.parked
+// executions of it, cfg.workers at a time.
+func park(ctx context.Context, c *client, cfg config) error {
+	create, _ := json.Marshal(map[string]string{
+		"name":       fmt.Sprintf("loadgen-parked-%d", time.Now().UnixNano()),
+		"definition": parkedMachine,
+		"roleArn":    benchRole,
+	})
+	var created struct {
+		StateMachineArn string `json:"stateMachineArn"`
+	}
+	if err := c.call(ctx, "CreateStateMachine", create, &created); err != nil {
+		return fmt.Errorf("CreateStateMachine (parked): %w", err)
+	}
+	var next atomic.Int64
+	var first atomic.Pointer[error]
+	var wg sync.WaitGroup
+	for range cfg.workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := next.Add(1); i <= int64(cfg.parked) && first.Load() == nil; i = next.Add(1) {
+				body := []byte(`{"stateMachineArn":` + strconv.Quote(created.StateMachineArn) + `,"name":"p` + strconv.FormatInt(i, 10) + `"}`)
+				if err := c.call(ctx, "StartExecution", body, nil); err != nil {
+					err = fmt.Errorf("StartExecution (parked): %w", err)
+					first.CompareAndSwap(nil, &err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if p := first.Load(); p != nil {
+		return *p
+	}
+	return nil
 }
 
 // work runs pairs until the measurement ends, keeping those begun while
