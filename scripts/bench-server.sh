@@ -9,23 +9,27 @@
 #   scripts/bench-server.sh                 targets memory, durable, moto
 #   scripts/bench-server.sh memory moto     only these
 #
-# Targets: memory (`stepwise serve --in-memory`), durable (`stepwise serve`
-# with a fresh data directory: the default store), moto (`moto_server`, or
-# `python3 -m moto.server`, the peer figure). A target whose server is
-# missing is reported as SKIPPED.
+# Targets: memory (`stepwise serve --in-memory`), durable (`stepwise serve
+# --data-dir` a fresh directory: the default store), moto (`moto_server`,
+# or `python3 -m moto.server`, the peer figure; it records executions but
+# does not run them). A target whose server is missing is reported as
+# SKIPPED; a durable run that left its data directory empty as
+# NOT_DURABLE.
 #
-# Settings (environment): WORKERS (16), DURATION (10s), WARMUP (2s), COUNT
-# (measure this many executions instead of a duration), MEMORY_FLAGS and
-# DURABLE_FLAGS (the serve flags of each stepwise target, replacing the
-# detected ones), RESULTS (bin/bench-server.jsonl).
+# Settings (environment): WORKERS (8), DURATION (10s), WARMUP (2s), COUNT
+# (measure this many executions instead of a duration), PARKED (start this
+# many executions of a day-long Wait first: they stay RUNNING),
+# MEMORY_FLAGS and DURABLE_FLAGS (the serve flags of each stepwise target,
+# replacing the detected ones), RESULTS (bin/bench-server.jsonl).
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 
 GO=${GO:-go}
-WORKERS=${WORKERS:-16}
+WORKERS=${WORKERS:-8}
 DURATION=${DURATION:-10s}
 WARMUP=${WARMUP:-2s}
 COUNT=${COUNT:-0}
+PARKED=${PARKED:-0}
 RESULTS=${RESULTS:-bin/bench-server.jsonl}
 
 targets=("$@")
@@ -55,11 +59,14 @@ has_flag() { grep -q -- "^ *-$1\b" <<<"$serve_help"; }
 memory_flags=() durable_flags=() durable_skip=""
 if has_flag in-memory; then
 	memory_flags=(--in-memory)
-	if has_flag data-dir; then
-		durable_flags=(--data-dir "$tmp/data")
-	fi
 else
 	durable_skip="stepwise serve has no durable store yet (no --in-memory flag)"
+fi
+if has_flag data-dir; then
+	durable_flags=(--data-dir "$tmp/data")
+elif [ -z "$durable_skip" ]; then
+	# Never let a benchmark write into the default data directory.
+	durable_skip="stepwise serve has no --data-dir flag (set DURABLE_FLAGS)"
 fi
 if [ -n "${MEMORY_FLAGS+x}" ]; then read -r -a memory_flags <<<"$MEMORY_FLAGS"; fi
 if [ -n "${DURABLE_FLAGS+x}" ]; then read -r -a durable_flags <<<"$DURABLE_FLAGS" && durable_skip=""; fi
@@ -82,7 +89,7 @@ measure() {
 	"${cmd[@]}" >"$tmp/$name.log" 2>&1 &
 	server=$!
 	if ! bin/loadgen -target "$name=http://127.0.0.1:$port" -pid "$server" -note "$note" \
-		-workers "$WORKERS" -duration "$DURATION" -warmup "$WARMUP" -count "$COUNT" >>"$RESULTS"; then
+		-workers "$WORKERS" -duration "$DURATION" -warmup "$WARMUP" -count "$COUNT" -parked "$PARKED" >>"$RESULTS"; then
 		echo "$name: failed; the server's log ends:" >&2
 		tail -n 20 "$tmp/$name.log" >&2
 	fi
@@ -102,6 +109,12 @@ for t in "${targets[@]}"; do
 			skipped durable "$durable_skip"
 		else
 			measure durable bin/stepwise serve --addr 127.0.0.1:PORT "${durable_flags[@]}"
+			# A store that wrote nothing was not durable (flags accepted,
+			# store not wired yet).
+			if [ -z "${DURABLE_FLAGS+x}" ] && [ -z "$(find "$tmp/data" -type f -print -quit 2>/dev/null)" ]; then
+				sed -i '$ s/"status":"OK"/"status":"NOT_DURABLE"/' "$RESULTS"
+				echo "durable: the data directory stayed empty: not a durable run" >&2
+			fi
 		fi
 		;;
 	moto)
