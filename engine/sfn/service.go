@@ -86,7 +86,9 @@ type Service struct {
 	logSink func([]byte)
 	// maxEvents is the STANDARD history limit handed to interp (0: none).
 	maxEvents int
-	// live are the executions that have not ended, by execution ARN.
+	// live are the executions that have not ended, by execution ARN. A run
+	// added here must reach sync (drive does) or indexWake, or its timers
+	// never fire: NextWake and Advance read the wake index (wakes.go).
 	live map[string]*liveRun
 	// programs caches compiled definitions by definition text.
 	programs map[string]*interp.Program

@@ -563,7 +563,7 @@ func printTable(w io.Writer, path string) error {
 		}
 		rows = append(rows, r)
 	}
-	head := []string{"target", "status", "workers", "exec/s", "req/s", "pair p50 ms", "pair p99 ms",
+	head := []string{"target", "status", "workers", "parked", "exec/s", "req/s", "pair p50 ms", "pair p99 ms",
 		"start p50", "start p99", "describe p50", "describe p99", "server us/exec", "server RSS MB",
 		"loadgen CPU s", "x moto"}
 	out := [][]string{head}
@@ -578,7 +578,7 @@ func printTable(w io.Writer, path string) error {
 		if peer > 0 && r.Status == "OK" {
 			ratio = f(r.ExecPerSec/peer, 1)
 		}
-		out = append(out, []string{r.Target, r.Status, strconv.Itoa(r.Workers), f(r.ExecPerSec, 0), f(r.ReqPerSec, 0),
+		out = append(out, []string{r.Target, r.Status, f(float64(r.Workers), 0), strconv.Itoa(r.Parked), f(r.ExecPerSec, 0), f(r.ReqPerSec, 0),
 			f(r.Pair.P50, 3), f(r.Pair.P99, 3), f(r.Start.P50, 3), f(r.Start.P99, 3), f(r.Describe.P50, 3),
 			f(r.Describe.P99, 3), f(r.ServerCPUUs, 0), f(r.ServerRSSMB, 1), f(r.LoadgenCPU, 2), ratio})
 	}
