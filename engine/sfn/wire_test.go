@@ -52,7 +52,11 @@ func TestServeWire(t *testing.T) {
 			`{"__type":"com.amazon.coral.service#UnrecognizedClientException","message":"The security token included in the request is invalid."}`, CodeUnrecognizedClient},
 		{"body checked before authentication", func() WireRequest { r := wireReq("ListStateMachines", `{`); r.Authenticate = denied; return r }(), 400, "", CodeSerialization},
 		{"target checked before authentication", func() WireRequest { r := wireReq("Nope", `{}`); r.Authenticate = denied; return r }(), 400, "", CodeUnknownOperation},
-		{"authenticated", func() WireRequest { r := wireReq("ListStateMachines", `{}`); r.Authenticate = func() *Error { return nil }; return r }(), 200, "", ""},
+		{"authenticated", func() WireRequest {
+			r := wireReq("ListStateMachines", `{}`)
+			r.Authenticate = func() *Error { return nil }
+			return r
+		}(), 200, "", ""},
 	}
 	s := New(Options{Store: mem.New(), Virtual: true, IDs: &counterIDs{}})
 	seen := map[string]bool{}
@@ -85,7 +89,9 @@ func TestServeWire(t *testing.T) {
 func TestServeWireActivityPoll(t *testing.T) {
 	s := New(Options{Store: mem.New(), Virtual: true, IDs: &counterIDs{}})
 	resp := s.ServeWire(context.Background(), wireReq("CreateActivity", `{"name":"a"}`))
-	var act struct{ ActivityARN string `json:"activityArn"` }
+	var act struct {
+		ActivityARN string `json:"activityArn"`
+	}
 	if err := json.Unmarshal(resp.Body, &act); err != nil || resp.Status != 200 {
 		t.Fatalf("%d %s", resp.Status, resp.Body)
 	}
