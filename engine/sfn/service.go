@@ -60,6 +60,10 @@ type Options struct {
 	// it is recorded, encoded as GetExecutionHistory encodes it. It is
 	// called inside Invoke: it must not call Invoke itself.
 	OnEvent func(executionARN string, event []byte)
+	// LogGroupSink, like LogSink, receives the log records, with the log
+	// group ARN of the state machine's logging destination, so hosts can
+	// keep one file per log group. Both may be set.
+	LogGroupSink func(logGroupARN string, record []byte)
 }
 
 // TestCaseRunner is implemented by task runners that serve Step Functions
@@ -118,6 +122,8 @@ type Service struct {
 	goTasks  []goHandler
 	commands CommandFunc
 	inflight inflight
+	// logGroupSink is Options.LogGroupSink (logging.go).
+	logGroupSink func(logGroupARN string, record []byte)
 }
 
 // SetClock changes the service clock and whether new executions run on
@@ -168,6 +174,7 @@ func New(opts Options) *Service {
 		s.ids = RandomIDs()
 	}
 	s.tasks = s.routedTasks()
+	s.logGroupSink = opts.LogGroupSink
 	return s
 }
 

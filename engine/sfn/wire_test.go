@@ -140,3 +140,16 @@ func FuzzServeWire(f *testing.F) {
 		}
 	})
 }
+
+// LogGroupSink receives each log record with its log group's ARN.
+func TestLogGroupSink(t *testing.T) {
+	var groups, recs []string
+	s := newTestService(Options{Virtual: true, LogGroupSink: func(g string, r []byte) { groups, recs = append(groups, g), append(recs, string(r)) }})
+	group := "arn:aws:logs:us-east-1:123456789012:log-group:/aws/vendedlogs/states/g:*"
+	logging := `"loggingConfiguration":{"level":"FATAL","destinations":[{"cloudWatchLogsLogGroup":{"logGroupArn":"` + group + `"}}]}`
+	mustInvoke(t, s, "CreateStateMachine", createBody("sm", `{"StartAt":"F","States":{"F":{"Type":"Fail","Error":"E"}}}`, logging))
+	mustInvoke(t, s, "StartExecution", `{"stateMachineArn":"`+smARN+`","name":"v"}`)
+	if len(recs) != 1 || groups[0] != group || !strings.Contains(recs[0], `"type":"ExecutionFailed"`) {
+		t.Fatalf("records %q in %q", recs, groups)
+	}
+}
