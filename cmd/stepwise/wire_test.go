@@ -8,8 +8,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,6 +21,8 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	v4 "github.com/aws/aws-sdk-go-v2/aws/signer/v4"
+
+	"github.com/stepwise-sfn/stepwise/engine/sfn"
 )
 
 // rawCall sends one request as given and returns status, headers and body.
@@ -324,5 +329,40 @@ func TestLogFileName(t *testing.T) {
 		if got := logFileName(arn); got != want {
 			t.Errorf("logFileName(%q) = %q, want %q", arn, got, want)
 		}
+	}
+}
+
+// Shutdown ends long polls at once with AWS's empty answer, and close
+// stops the services' timer loops.
+func TestShutdownEndsLongPolls(t *testing.T) {
+	cfg, err := parseServeFlags([]string{"--data-dir", t.TempDir()}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopping, stop := context.WithCancel(context.Background())
+	api := newAPIServer(cfg, nil, slog.New(slog.DiscardHandler), stopping)
+	srv := httptest.NewServer(serveHandler(http.NotFoundHandler(), api))
+	defer srv.Close()
+	var act struct{ ActivityArn string }
+	if err := awsCall(srv.URL, "CreateActivity", map[string]string{"name": "a"}, &act); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan string, 1)
+	go func() {
+		var task map[string]any
+		err := awsCall(srv.URL, "GetActivityTask", map[string]string{"activityArn": act.ActivityArn}, &task)
+		done <- fmt.Sprint(task, err)
+	}()
+	stop()
+	select {
+	case got := <-done:
+		if got != "map[] <nil>" {
+			t.Errorf("poll answered %s", got)
+		}
+	case <-time.After(sfn.ActivityPollWait / 2): // a hang guard, not a timing assertion
+		t.Fatal("the long poll outlived shutdown")
+	}
+	if err := api.close(); err != nil {
+		t.Fatal(err)
 	}
 }
