@@ -157,6 +157,9 @@ func (c *serveConfig) closeService(region string, svc *sfn.Service) error {
 // and closes the services.
 func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	cfg, err := parseServeFlags(args, os.Getenv, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}
