@@ -22,6 +22,9 @@ import (
 // (activityWorker), so the exchange below crosses a process boundary as
 // a worker in any language would.
 func TestMain(m *testing.M) {
+	if args := os.Getenv(serveProcessEnv); args != "" {
+		os.Exit(run(strings.Split(args, "\n"), os.Stdin, os.Stdout, os.Stderr))
+	}
 	if endpoint := os.Getenv("STEPWISE_TEST_WORKER_ENDPOINT"); endpoint != "" {
 		if err := activityWorker(endpoint, os.Getenv("STEPWISE_TEST_WORKER_ACTIVITY")); err != nil {
 			fmt.Fprintln(os.Stderr, "worker:", err)

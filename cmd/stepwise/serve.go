@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/stepwise-sfn/stepwise/engine/sfn"
+	"github.com/stepwise-sfn/stepwise/engine/store"
+	"github.com/stepwise-sfn/stepwise/engine/store/bolt"
 	"github.com/stepwise-sfn/stepwise/engine/store/mem"
 )
 
@@ -40,6 +42,10 @@ type serveConfig struct {
 	account, region string
 	dataDir         string
 	inMemory        bool
+	fsync           bool
+	// stores are the regions' durable stores, by region (newService).
+	stores   map[string]*bolt.Store
+	storesMu sync.Mutex
 	mockConfig      string
 	auth            string
 	logFormat       string
@@ -74,6 +80,7 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 		"region of unsigned requests; a signed request's region is its credential scope's (env AWS_DEFAULT_REGION, AWS_REGION)")
 	fs.StringVar(&c.dataDir, "data-dir", env("STEPWISE_DATA_DIR", ".stepwise"), "where state and execution logs (logs/<log group>.log) are kept (env STEPWISE_DATA_DIR)")
 	fs.BoolVar(&c.inMemory, "in-memory", false, "keep state in memory only: everything is lost at exit")
+	fs.BoolVar(&c.fsync, "fsync", false, "sync the data directory to disk on every commit: survive a machine crash too, not only a crash of the server")
 	fs.StringVar(&c.mockConfig, "mock-config", getenv("SFN_MOCK_CONFIG"), "a Step Functions Local mock config (or routing file) for Task states (env SFN_MOCK_CONFIG)")
 	routes := fs.String("routes", "", "a routing file or Step Functions Local mock config for the API's Task states")
 	fs.StringVar(&c.auth, "auth", env("STEPWISE_AUTH", ""), "verify AWS Signature Version 4 with the access keys in this file: JSON {\"ACCESS_KEY_ID\": \"SECRET\"} or an AWS credentials file; without it any signature is accepted (env STEPWISE_AUTH)")
@@ -126,10 +133,28 @@ func parseServeFlags(args []string, getenv func(string) string, stderr io.Writer
 // newService creates the service of one region: the one place a region's
 // store is opened.
 func (c *serveConfig) newService(region string) (*sfn.Service, error) {
-	// TODO(lead): unless c.inMemory, open the durable store for region
-	// under c.dataDir here, and svc.Resume after New.
+	var st store.Store = mem.New()
+	if !c.inMemory {
+		if !validRegion(region) {
+			return nil, fmt.Errorf("region %q: not a region name", region)
+		}
+		if err := os.MkdirAll(c.dataDir, 0o755); err != nil {
+			return nil, err
+		}
+		db, err := bolt.Open(filepath.Join(c.dataDir, region+".db"), bolt.Options{NoSync: !c.fsync})
+		if err != nil {
+			return nil, err
+		}
+		c.storesMu.Lock()
+		if c.stores == nil {
+			c.stores = map[string]*bolt.Store{}
+		}
+		c.stores[region] = db
+		c.storesMu.Unlock()
+		st = db
+	}
 	svc := sfn.New(sfn.Options{
-		Store: mem.New(), Region: region, AccountID: c.account,
+		Store: st, Region: region, AccountID: c.account,
 		Clock: c.clock, Virtual: c.virtual, LogGroupSink: c.logs.write,
 	})
 	svc.SetHTTPClient(newHTTPClient())
@@ -139,14 +164,26 @@ func (c *serveConfig) newService(region string) (*sfn.Service, error) {
 		}
 		serveRoutes(svc, c.mockDir)
 	}
+	// The executions that were running when the server stopped go on:
+	// waits armed again on the clock, tasks waiting for their tokens.
+	if err := svc.Resume(context.Background()); err != nil {
+		return nil, fmt.Errorf("region %s: resuming executions: %w", region, err)
+	}
 	return svc, nil
 }
+
 
 // closeService is called once per region's service at shutdown, after
 // its timers stopped and the last request ended.
 func (c *serveConfig) closeService(region string, svc *sfn.Service) error {
-	// TODO(lead): close the region's durable store.
-	return nil
+	c.storesMu.Lock()
+	db := c.stores[region]
+	delete(c.stores, region)
+	c.storesMu.Unlock()
+	if db == nil {
+		return nil
+	}
+	return db.Close()
 }
 
 // serveCommand serves the playground (the web/ folder, with the wasm
