@@ -101,7 +101,9 @@ func requireClient(t *testing.T, name string, check ...string) {
 
 // runClientScenario runs a client scenario script against a fresh server:
 // the script checks everything itself, prints what it checked and exits
-// non-zero at the first difference.
+// non-zero at the first difference. Each script also sends one
+// StartSyncExecution with the client's `sync-` host prefix left on,
+// through the server as its HTTP proxy; the server must have seen it.
 func runClientScenario(t *testing.T, name string, args ...string) {
 	t.Helper()
 	cs := startClientServer(t)
@@ -109,25 +111,37 @@ func runClientScenario(t *testing.T, name string, args ...string) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, args[0], append(args[1:], cs.URL)...)
 	// Dummy credentials and a region, as a user of a local endpoint sets
-	// them; nothing from this machine's AWS configuration leaks in.
+	// them; nothing from this machine's AWS configuration or proxies leaks in.
 	home := t.TempDir()
-	cmd.Env = append(os.Environ(),
+	cmd.Env = []string{
 		"AWS_ACCESS_KEY_ID=AKIDSTEPWISETEST", "AWS_SECRET_ACCESS_KEY=stepwise-test-secret",
-		"AWS_SESSION_TOKEN=", "AWS_PROFILE=", "AWS_DEFAULT_REGION=us-east-1", "AWS_REGION=us-east-1",
-		"AWS_CONFIG_FILE="+filepath.Join(home, "config"), "AWS_SHARED_CREDENTIALS_FILE="+filepath.Join(home, "credentials"),
+		"AWS_DEFAULT_REGION=us-east-1", "AWS_REGION=us-east-1",
+		"AWS_CONFIG_FILE=" + filepath.Join(home, "config"), "AWS_SHARED_CREDENTIALS_FILE=" + filepath.Join(home, "credentials"),
 		"AWS_PAGER=", "AWS_MAX_ATTEMPTS=1", "AWS_RETRY_MODE=standard", "AWS_EC2_METADATA_DISABLED=true",
-		"AWS_DISABLE_HOST_PREFIX_INJECTION=", "NO_PROXY=127.0.0.1,localhost", "HTTP_PROXY=", "HTTPS_PROXY=",
-		"PYTHONUNBUFFERED=1")
+		"NO_PROXY=127.0.0.1,localhost", "PYTHONUNBUFFERED=1",
+	}
+	for _, kv := range os.Environ() {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "AWS_") && !strings.HasSuffix(strings.ToUpper(name), "_PROXY") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	out, err := cmd.CombinedOutput()
 	t.Logf("%s:\n%s", name, out)
 	if err != nil {
 		t.Fatalf("%s scenario failed: %v", name, err)
+	}
+	cs.mu.Lock()
+	defer cs.mu.Unlock()
+	if want := "sync-" + strings.TrimPrefix(cs.URL, "http://"); !slices.Contains(cs.syncHosts, want) {
+		t.Fatalf("no StartSyncExecution came to host %s: %q", want, cs.syncHosts)
 	}
 }
 
 // The AWS CLI (aws stepfunctions --endpoint-url) runs the full scenario:
 // cmd/stepwise/testdata/clients/aws_cli_scenario.sh.
 func TestAWSCLIScenario(t *testing.T) {
+	t.Parallel()
 	requireClient(t, "the AWS CLI", "aws", "--version")
 	requireClient(t, "bash", "bash", "--version")
 	runClientScenario(t, "aws CLI", "bash", filepath.Join("testdata", "clients", "aws_cli_scenario.sh"))
@@ -135,6 +149,7 @@ func TestAWSCLIScenario(t *testing.T) {
 
 // boto3 runs the full scenario: cmd/stepwise/testdata/clients/boto3_scenario.py.
 func TestBoto3Scenario(t *testing.T) {
+	t.Parallel()
 	requireClient(t, "python3 with boto3", "python3", "-c", "import boto3")
 	runClientScenario(t, "boto3", "python3", filepath.Join("testdata", "clients", "boto3_scenario.py"))
 }
@@ -183,6 +198,7 @@ func isAPIError[E error](err error) bool {
 // The Go SDK (aws-sdk-go-v2/service/sfn) runs the full scenario; every
 // response parses, every error is the SDK's own exception type.
 func TestGoSDKScenario(t *testing.T) {
+	t.Parallel()
 	cs := startClientServer(t)
 	c := goSDKClient(cs.URL)
 	ctx := context.Background()
