@@ -14,6 +14,8 @@ import threading
 import time
 
 import boto3
+import botocore
+import botocore.configprovider
 from botocore.config import Config
 
 ENDPOINT = sys.argv[1]
@@ -173,12 +175,17 @@ check(answered["no"]["status"] == "FAILED" and answered["no"]["error"] == "Denie
 # send through the server as a proxy (it serves any Host).
 quick = c.create_state_machine(name="quick", type="EXPRESS", roleArn=ROLE, definition=json.dumps(
     {"StartAt": "Sum", "States": {"Sum": {"Type": "Pass", "Parameters": {"sum.$": "States.MathAdd($.a, $.b)"}, "End": True}}}))["stateMachineArn"]
-os.environ["AWS_DISABLE_HOST_PREFIX_INJECTION"] = "true"
-env_client = client()
-del os.environ["AWS_DISABLE_HOST_PREFIX_INJECTION"]
-for how, sc in [("Config(inject_host_prefix=False)", client(inject_host_prefix=False)),
-                ("AWS_DISABLE_HOST_PREFIX_INJECTION=true", env_client),
-                ("the server as the HTTP proxy", client(proxies={"http": ENDPOINT}))]:
+ways = [("Config(inject_host_prefix=False)", client(inject_host_prefix=False)),
+        ("the server as the HTTP proxy", client(proxies={"http": ENDPOINT}))]
+# Recent botocore releases read AWS_DISABLE_HOST_PREFIX_INJECTION; older
+# releases ignore it (and would send to sync-127.0.0.1).
+if "disable_host_prefix_injection" in getattr(botocore.configprovider, "BOTOCORE_DEFAUT_SESSION_VARIABLES", {}):
+    os.environ["AWS_DISABLE_HOST_PREFIX_INJECTION"] = "true"
+    ways.append(("AWS_DISABLE_HOST_PREFIX_INJECTION=true", client()))
+    del os.environ["AWS_DISABLE_HOST_PREFIX_INJECTION"]
+else:
+    print(f"note botocore {botocore.__version__} does not know AWS_DISABLE_HOST_PREFIX_INJECTION")
+for how, sc in ways:
     out = sc.start_sync_execution(stateMachineArn=quick, input='{"a":2,"b":3}')
     check(out["status"] == "SUCCEEDED" and out["output"] == '{"sum":5}' and isinstance(out["stopDate"], datetime.datetime)
           and "billingDetails" in out, f"StartSyncExecution of an EXPRESS machine with {how}", out)
