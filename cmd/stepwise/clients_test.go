@@ -421,6 +421,17 @@ func TestGoSDKScenario(t *testing.T) {
 		}
 	}
 
+	// TestState carries the same `sync-` prefix; the DEBUG inspection
+	// data parses too.
+	ts, err := goSDKClient(cs.URL, withoutHostPrefix).TestState(ctx, &awssfn.TestStateInput{
+		Definition: aws.String(`{"Type":"Pass","Parameters":{"doubled.$":"States.MathAdd($.n, $.n)"},"End":true}`),
+		RoleArn:    aws.String(role), Input: aws.String(`{"n":21}`), InspectionLevel: sfntypes.InspectionLevelDebug,
+	})
+	if err != nil || ts.Status != sfntypes.TestExecutionStatusSucceeded || aws.ToString(ts.Output) != `{"doubled":42}` ||
+		ts.InspectionData == nil || aws.ToString(ts.InspectionData.AfterParameters) != `{"doubled":42}` {
+		t.Fatalf("TestState: %+v %v", ts, err)
+	}
+
 	// Every error is the SDK's own exception type.
 	missingExec := "arn:aws:states:us-east-1:123456789012:execution:flow:nope"
 	missingSM := "arn:aws:states:us-east-1:123456789012:stateMachine:nope"
