@@ -44,17 +44,17 @@ type serveConfig struct {
 	inMemory        bool
 	fsync           bool
 	// stores are the regions' durable stores, by region (newService).
-	stores   map[string]*bolt.Store
-	storesMu sync.Mutex
-	mockConfig      string
-	auth            string
-	logFormat       string
-	waitTimeScale   float64
-	mock            []byte // the mock config or routing file, if any
-	mockDir         string // its folder: commands run there
-	clock           serveClock
-	virtual         bool
-	logs            *logFiles
+	stores        map[string]*bolt.Store
+	storesMu      sync.Mutex
+	mockConfig    string
+	auth          string
+	logFormat     string
+	waitTimeScale float64
+	mock          []byte // the mock config or routing file, if any
+	mockDir       string // its folder: commands run there
+	clock         serveClock
+	virtual       bool
+	logs          *logFiles
 }
 
 // parseServeFlags reads serve's flags, with defaults from the environment
@@ -171,7 +171,6 @@ func (c *serveConfig) newService(region string) (*sfn.Service, error) {
 	}
 	return svc, nil
 }
-
 
 // closeService is called once per region's service at shutdown, after
 // its timers stopped and the last request ended.
