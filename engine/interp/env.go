@@ -120,4 +120,7 @@ type Env struct {
 	// TraceDataFlow records the data flow of every state visit, for
 	// Run.DataFlow (debuggers). Off, the stages cost one comparison each.
 	TraceDataFlow bool
+	// Journal, if set, records what the run reads from this Env and the
+	// calls its host makes, for Program.Replay (journal.go).
+	Journal *Journal
 }

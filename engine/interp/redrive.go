@@ -32,6 +32,11 @@ var ErrNotRedrivable = errors.New("interp: history does not end in a redrivable 
 // The Run has not taken a step yet. It returns ErrNotRedrivable when the
 // history is not one of an ended, unsuccessful execution of p.
 func (p *Program) Redrive(ctx context.Context, env *Env, ex Execution, events []history.Event) (*Run, error) {
+	return p.redrive(env, ex, events, nil)
+}
+
+// redrive is Redrive, or its replay from a journal when rp is set.
+func (p *Program) redrive(env *Env, ex Execution, events []history.Event, rp *replayer) (*Run, error) {
 	n := len(events)
 	if n < 2 || events[0].Type != history.ExecutionStarted {
 		return nil, ErrNotRedrivable
@@ -45,8 +50,8 @@ func (p *Program) Redrive(ctx context.Context, env *Env, ex Execution, events []
 	if !ok {
 		return nil, ErrNotRedrivable
 	}
-	r := p.newRun(env, ex, func() time.Time { return events[0].Timestamp })
-	r.timeoutFrom(env.Clock.Now())
+	r := p.newRun(env, ex, rp, []any{"redrive", n}, func(*Run) time.Time { return events[0].Timestamp })
+	r.timeoutFrom(r.now())
 	for _, e := range events {
 		r.events.add(e)
 	}

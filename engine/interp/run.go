@@ -62,12 +62,21 @@ type Run struct {
 	flows    []DataFlow // with Env.TraceDataFlow: one per state visit
 	test     *stateTest // set while Program.TestState runs one state
 	mapRuns  []*MapRun  // the distributed Map runs started (maprun.go)
+	// replay is set while Program.Replay rebuilds the run from its
+	// journal (journal.go); replayedClock is its last clock reading.
+	replay        *replayer
+	replayedClock time.Time
 }
 
 // Start begins an execution: it records ExecutionStarted and returns the
 // Run, which has not taken a step yet.
 func (p *Program) Start(ctx context.Context, env *Env, ex Execution) *Run {
-	r := p.newRun(env, ex, func() time.Time { return env.Clock.Now() })
+	return p.start(env, ex, nil)
+}
+
+// start is Start, or its replay from a journal when rp is set.
+func (p *Program) start(env *Env, ex Execution, rp *replayer) *Run {
+	r := p.newRun(env, ex, rp, []any{"start"}, (*Run).now)
 	r.timeoutFrom(r.start)
 	r.record(history.ExecutionStarted, 0, &history.ExecutionStartedDetails{
 		Input: history.Payload(ex.Input), InputDetails: history.NotTruncated(), RoleARN: ex.RoleARN,
@@ -82,18 +91,24 @@ func (p *Program) Start(ctx context.Context, env *Env, ex Execution) *Run {
 
 // newRun sets up a Run of p that has recorded nothing yet, for Start and
 // Redrive: ex with its defaults filled in (input {}, type STANDARD),
-// started at ex.StartTime or else at start().
-func (p *Program) newRun(env *Env, ex Execution, start func() time.Time) *Run {
+// started at ex.StartTime or else at start(r). With env.Journal it
+// records into the journal, beginning with the call (head) that made it;
+// with rp it is being replayed.
+func (p *Program) newRun(env *Env, ex Execution, rp *replayer, head []any, start func(r *Run) time.Time) *Run {
 	if ex.Input == nil {
 		ex.Input = []byte("{}")
 	}
 	if ex.Type == "" {
 		ex.Type = "STANDARD"
 	}
-	r := &Run{prog: p, env: env, ex: ex, tasks: map[string]*thread{}, express: ex.Type == "EXPRESS"}
+	r := &Run{prog: p, env: env, ex: ex, tasks: map[string]*thread{}, express: ex.Type == "EXPRESS", replay: rp}
+	if env.Journal != nil {
+		r.journal(env)
+		r.logCall(head...)
+	}
 	r.start = ex.StartTime
 	if r.start.IsZero() {
-		r.start = start()
+		r.start = start(r)
 	}
 	return r
 }
@@ -138,6 +153,11 @@ func (r *Run) maxEvents() int {
 
 // Step advances the run by one transition and returns its status.
 func (r *Run) Step(ctx context.Context) Status {
+	r.logCall("step")
+	return r.step(ctx)
+}
+
+func (r *Run) step(ctx context.Context) Status {
 	if r.status.Final() {
 		return r.status
 	}
@@ -209,8 +229,9 @@ func (r *Run) finish(st Status, t history.Type, name, cause string, prev int64) 
 // Drive steps the run while it is Running and returns the first other
 // status.
 func (r *Run) Drive(ctx context.Context) Status {
+	r.logCall("drive")
 	for {
-		st := r.Step(ctx)
+		st := r.step(ctx)
 		if st != Running {
 			return st
 		}
@@ -273,6 +294,7 @@ func (r *Run) StopDate() time.Time { return r.stop }
 // SendTaskSuccess completes the pending task with the token. output must
 // be valid JSON.
 func (r *Run) SendTaskSuccess(token string, output []byte) error {
+	r.logCall("success", token, string(output))
 	th, err := r.pending(token)
 	if err != nil {
 		return err
@@ -285,6 +307,7 @@ func (r *Run) SendTaskSuccess(token string, output []byte) error {
 
 // SendTaskFailure fails the pending task with the token.
 func (r *Run) SendTaskFailure(token, errName, cause string) error {
+	r.logCall("failure", token, errName, cause)
 	th, err := r.pending(token)
 	if err != nil {
 		return err
@@ -300,6 +323,7 @@ func (r *Run) SendTaskFailure(token, errName, cause string) error {
 // Output that is not JSON fails the state as such a result does). Pending
 // in res is ignored.
 func (r *Run) CompleteTask(token string, res TaskResult) error {
+	r.logCall("complete", token, string(encodeTask(res)))
 	th, err := r.pending(token)
 	if err != nil {
 		return err
@@ -313,6 +337,7 @@ func (r *Run) CompleteTask(token string, res TaskResult) error {
 // SendTaskHeartbeat records a heartbeat for the pending task: its
 // heartbeat timeout starts again.
 func (r *Run) SendTaskHeartbeat(token string) error {
+	r.logCall("heartbeat", token)
 	th, err := r.pending(token)
 	if err != nil {
 		return err
@@ -351,6 +376,7 @@ func (r *Run) waiting(token string) (*thread, error) {
 // timeout has passed (the run times out at its next step), and
 // ErrTaskDoesNotExist when no such task waits for a worker.
 func (r *Run) StartActivity(token, workerName string) error {
+	r.logCall("activity", token, workerName)
 	th, err := r.waiting(token)
 	if err != nil {
 		return err
@@ -373,5 +399,6 @@ func (r *Run) Stop(errName, cause string) {
 	if r.status.Final() {
 		return
 	}
+	r.logCall("stop", errName, cause)
 	r.finish(Aborted, history.ExecutionAborted, errName, cause, r.lastEventID())
 }

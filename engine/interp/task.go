@@ -86,6 +86,10 @@ type pendingTask struct {
 	// (TaskResult.StartDeferred): its timeouts are not armed yet and
 	// the SendTask* calls do not reach it.
 	started bool
+	// req and submitted are the invocation and the runner's Submitted
+	// output, for Run.PendingTasks.
+	req       *TaskRequest
+	submitted []byte
 }
 
 // deadline is the earliest of the task's timeouts (zero: none).
@@ -174,6 +178,7 @@ func (th *thread) taskState(ctx context.Context) {
 	}
 	if result.Pending {
 		th.stage = stageTask
+		task.req, task.submitted = req, result.Submitted
 		if task.token == "" {
 			task.token = result.Token
 		}

@@ -29,6 +29,16 @@ type liveRun struct {
 	// traced: started by StepwiseStartExecution; the debugger keeps its
 	// data flow when it ends (debug.go).
 	traced bool
+	// tasks serves the run's Task states (the router for its test case).
+	tasks interp.TaskRunner
+	// journal records the run for a durable store (durable.go); nil
+	// otherwise. recDirty: the record changed since the last checkpoint.
+	// unsaved and unsavedTokens are what a failed checkpoint did not
+	// write.
+	journal       *interp.Journal
+	recDirty      bool
+	unsaved       []byte
+	unsavedTokens []string
 	// indexedWake is the wake time last put in Service.wakes; zero when
 	// none is there (wakes.go).
 	indexedWake time.Time
@@ -61,11 +71,11 @@ func (s *Service) drive(ctx context.Context, lr *liveRun) *Error {
 // the store, and forgets an ended run.
 func (s *Service) sync(ctx context.Context, lr *liveRun) *Error {
 	run := lr.run
+	var fresh []string
 	for _, t := range run.PendingTokens() {
-		if s.tokens == nil {
-			s.tokens = map[string]string{}
+		if s.noteToken(t, lr.rec.ARN) && lr.journal != nil {
+			fresh = append(fresh, t)
 		}
-		s.tokens[t] = lr.rec.ARN
 	}
 	final := run.Status().Final()
 	if !final {
@@ -89,6 +99,12 @@ func (s *Service) sync(ctx context.Context, lr *liveRun) *Error {
 	}
 	if !lr.stored {
 		return nil
+	}
+	if lr.journal != nil {
+		if err := s.checkpoint(ctx, lr, fresh, final); err != nil {
+			return err
+		}
+		return s.syncMapRuns(ctx, lr)
 	}
 	if n := run.EventCount(); n > lr.persisted {
 		if err := s.st.AppendEvents(ctx, lr.rec.ARN, run.EventsSince(lr.persisted)); err != nil {

@@ -60,6 +60,10 @@ type Options struct {
 	// it is recorded, encoded as GetExecutionHistory encodes it. It is
 	// called inside Invoke: it must not call Invoke itself.
 	OnEvent func(executionARN string, event []byte)
+	// LogGroupSink, like LogSink, receives the log records, with the log
+	// group ARN of the state machine's logging destination, so hosts can
+	// keep one file per log group. Both may be set.
+	LogGroupSink func(logGroupARN string, record []byte)
 }
 
 // TestCaseRunner is implemented by task runners that serve Step Functions
@@ -120,6 +124,15 @@ type Service struct {
 	goTasks  []goHandler
 	commands CommandFunc
 	inflight inflight
+	// durable is st when it keeps runs across restarts (durable.go);
+	// resumed: Resume loaded them all, so none is loaded on demand.
+	// tokenAlias maps the token a task served again after a restart
+	// answers with to the token its run waits for.
+	durable    store.Durable
+	resumed    bool
+	tokenAlias map[string]string
+	// logGroupSink is Options.LogGroupSink (logging.go).
+	logGroupSink func(logGroupARN string, record []byte)
 	// wakes orders the live runs on the service clock by wake time (wakes.go).
 	wakes wakeIndex
 }
@@ -172,6 +185,8 @@ func New(opts Options) *Service {
 		s.ids = RandomIDs()
 	}
 	s.tasks = s.routedTasks()
+	s.durable, _ = s.st.(store.Durable)
+	s.logGroupSink = opts.LogGroupSink
 	return s
 }
 
@@ -196,7 +211,32 @@ var operations = map[string]func(s *Service, ctx context.Context, body []byte) (
 // request the JSON body AWS clients send. It returns the JSON response
 // body, or an *Error (the only error type it returns). A panic inside an
 // operation is a bug; it is recovered here and answered as InternalFailure.
-func (s *Service) Invoke(ctx context.Context, operation string, request []byte) (resp []byte, err error) {
+func (s *Service) Invoke(ctx context.Context, operation string, request []byte) ([]byte, error) {
+	var mark uint64
+	resp, err := s.invoke(ctx, operation, request, &mark)
+	if serr := s.syncStore(ctx, mark); serr != nil {
+		return nil, serr
+	}
+	return resp, err
+}
+
+// syncStore waits until the writes up to mark, which a store that writes
+// in the background (store.Syncer) made, are durable. It runs outside the
+// lock, so that concurrent requests share a commit.
+func (s *Service) syncStore(ctx context.Context, mark uint64) *Error {
+	sy, ok := s.st.(store.Syncer)
+	if !ok || mark == 0 {
+		return nil
+	}
+	if err := sy.Sync(ctx, mark); err != nil {
+		return &Error{Code: CodeInternalFailure, Message: "the store could not write: " + err.Error()}
+	}
+	return nil
+}
+
+// invoke runs the operation under the lock; mark is set to the store's
+// write mark when the operation wrote (store.Syncer), else left 0.
+func (s *Service) invoke(ctx context.Context, operation string, request []byte, mark *uint64) (resp []byte, err error) {
 	op, ok := operations[operation]
 	if !ok {
 		return nil, &Error{Code: CodeUnknownOperation, Message: "Unknown operation " + operation}
@@ -206,6 +246,14 @@ func (s *Service) Invoke(ctx context.Context, operation string, request []byte) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if sy, ok := s.st.(store.Syncer); ok {
+		before := sy.Written()
+		defer func() {
+			if after := sy.Written(); after != before {
+				*mark = after
+			}
+		}()
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			resp, err = nil, &Error{Code: CodeInternalFailure, Message: fmt.Sprintf("internal failure: %v", r)}

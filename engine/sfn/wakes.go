@@ -119,6 +119,18 @@ func (s *Service) Advance(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
+	if s.onDemand() {
+		// nothing is in memory: load the runs whose timers are due
+		running, err := s.durable.Running(ctx)
+		if err != nil {
+			return storeErr(err)
+		}
+		for _, r := range running {
+			if !r.WakeAt.IsZero() && !r.WakeAt.After(now) && s.live[r.ARN] == nil {
+				s.loadRun(ctx, r.ARN)
+			}
+		}
+	}
 	var arns []string
 	for {
 		s.dropStaleWakes()
