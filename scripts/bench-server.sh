@@ -8,6 +8,7 @@
 #
 #   scripts/bench-server.sh                 targets memory, durable, moto
 #   scripts/bench-server.sh memory moto     only these
+#   scripts/bench-server.sh fsync           durable with --fsync (not run by default)
 #
 # Targets: memory (`stepwise serve --in-memory`), durable (`stepwise serve
 # --data-dir` a fresh directory: the default store), moto (`moto_server`,
@@ -117,6 +118,13 @@ for t in "${targets[@]}"; do
 			fi
 		fi
 		;;
+	fsync)
+		if [ -n "$durable_skip" ] || ! has_flag fsync; then
+			skipped fsync "stepwise serve has no durable store with --fsync"
+		else
+			measure fsync bin/stepwise serve --addr 127.0.0.1:PORT --data-dir "$tmp/fsync" --fsync
+		fi
+		;;
 	moto)
 		if command -v moto_server >/dev/null; then
 			measure moto moto_server -H 127.0.0.1 -p PORT
@@ -127,7 +135,7 @@ for t in "${targets[@]}"; do
 		fi
 		;;
 	*)
-		echo "bench-server: unknown target $t (memory, durable, moto)" >&2
+		echo "bench-server: unknown target $t (memory, durable, fsync, moto)" >&2
 		exit 2
 		;;
 	esac
