@@ -79,7 +79,6 @@ type config struct {
 	warmup   time.Duration
 	wait     time.Duration
 	region   string
-	typ      string
 	pid      int
 	note     string
 	parked   int
@@ -95,7 +94,6 @@ func main() {
 	flag.DurationVar(&cfg.warmup, "warmup", 2*time.Second, "load applied before measuring, not counted")
 	flag.DurationVar(&cfg.wait, "wait", 30*time.Second, "how long to wait for a target to answer")
 	flag.StringVar(&cfg.region, "region", "us-east-1", "region named in the credential scope")
-	flag.StringVar(&cfg.typ, "type", "STANDARD", "state machine type (STANDARD or EXPRESS)")
 	flag.IntVar(&cfg.pid, "pid", 0, "the server's process id: report its CPU time and memory (Linux /proc)")
 	flag.IntVar(&cfg.parked, "parked", 0, "executions of a day-long Wait started before measuring (they stay RUNNING)")
 	flag.StringVar(&cfg.note, "note", "", "free text copied into the result line (server flags ...)")
@@ -314,7 +312,6 @@ func measure(ctx context.Context, t target, cfg config) (*result, error) {
 		"name":       fmt.Sprintf("loadgen-%d", time.Now().UnixNano()),
 		"definition": passMachine,
 		"roleArn":    benchRole,
-		"type":       cfg.typ,
 	})
 	var created struct {
 		StateMachineArn string `json:"stateMachineArn"`
