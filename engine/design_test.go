@@ -44,18 +44,19 @@ const jsonBytesOwner = "engine/jsonpath"
 // it may import directly. An engine package missing from this table fails the
 // guard: adding a package means deciding where it sits.
 var allowedEngineImports = map[string][]string{
-	"engine":           nil,
-	"engine/states":    nil,
-	"engine/history":   nil,
-	"engine/jsonpath":  nil,
-	"engine/intrinsic": {"engine/jsonpath"},
-	"engine/asl":       {"engine/jsonpath", "engine/intrinsic", "engine/states"},
-	"engine/interp":    {"engine/asl", "engine/jsonpath", "engine/intrinsic", "engine/states", "engine/history"},
-	"engine/store":     {"engine/history"},
-	"engine/store/mem": {"engine/store", "engine/history", "engine/states"},
-	"engine/mock":      {"engine/interp", "engine/history", "engine/states"},
-	"engine/graph":     {"engine/asl", "engine/states"},
-	"engine/sfn":       {"engine/asl", "engine/graph", "engine/interp", "engine/jsonpath", "engine/mock", "engine/store", "engine/store/mem", "engine/history", "engine/states"},
+	"engine":            nil,
+	"engine/states":     nil,
+	"engine/history":    nil,
+	"engine/jsonpath":   nil,
+	"engine/intrinsic":  {"engine/jsonpath"},
+	"engine/asl":        {"engine/jsonpath", "engine/intrinsic", "engine/states"},
+	"engine/interp":     {"engine/asl", "engine/jsonpath", "engine/intrinsic", "engine/states", "engine/history"},
+	"engine/store":      {"engine/history"},
+	"engine/store/mem":  {"engine/store", "engine/history", "engine/states"},
+	"engine/store/bolt": {"engine/store", "engine/history"},
+	"engine/mock":       {"engine/interp", "engine/history", "engine/states"},
+	"engine/graph":      {"engine/asl", "engine/states"},
+	"engine/sfn":        {"engine/asl", "engine/graph", "engine/interp", "engine/jsonpath", "engine/mock", "engine/store", "engine/store/mem", "engine/history", "engine/states"},
 }
 
 // hostMayImport reports whether a package outside engine/ (a host: cmd/*,

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/stepwise-sfn/stepwise/engine/history"
-	"github.com/stepwise-sfn/stepwise/engine/interp"
 	"github.com/stepwise-sfn/stepwise/engine/jsonpath"
 	"github.com/stepwise-sfn/stepwise/engine/store"
 )
@@ -171,24 +170,16 @@ func (s *Service) startWith(ctx context.Context, body []byte, sync bool, opts st
 		RevisionID: m.RevisionID, MachineUpdateDate: m.UpdateDate,
 		VersionARN: versionARN, AliasARN: aliasARN,
 	}
-	lr := &liveRun{rec: rec, stored: stored, paused: opts.paused}
-	env := &interp.Env{Clock: s.clock, IDs: s.ids, Tasks: s.tasks, OnEvent: s.eventLogger(arn, m.Logging), TraceDataFlow: opts.trace}
 	// A synchronous execution must end within the call, so it always runs
 	// on its own virtual clock.
-	if s.virtual || sync {
-		lr.clock = interp.NewVirtualClock(startTime)
-		env.Clock = lr.clock
-	}
-	env.Tasks = s.executionTasks(m.Name, testCase)
-	ex := interp.Execution{
-		ExecutionARN: arn, StateMachineARN: m.ARN, StateMachineName: m.Name, Name: name,
-		RoleARN: m.RoleARN, Type: m.Type, Input: inputBytes, StartTime: startTime,
-		Region: s.region, AccountID: s.account,
-		StateMachineVersionARN: versionARN, StateMachineAliasARN: aliasARN,
-	}
+	rec.OwnClock, rec.TestCase = s.virtual || sync, testCase
+	lr := &liveRun{rec: rec, stored: stored, paused: opts.paused}
+	env, ex := s.runEnv(lr, opts.trace)
 	if stored {
-		ex.MaxEvents = s.maxEvents
-		if err := s.st.PutExecution(ctx, rec); err != nil {
+		if s.durable != nil {
+			// written with the first checkpoint, with its events
+			lr.recDirty = true
+		} else if err := s.st.PutExecution(ctx, rec); err != nil {
 			return nil, nil, storeErr(err)
 		}
 	}
@@ -275,7 +266,7 @@ func (s *Service) stopExecution(ctx context.Context, body []byte) (any, *Error) 
 	if _, err := parseARN(arn, "execution", "express"); err != nil {
 		return nil, err
 	}
-	if lr, ok := s.live[arn]; ok {
+	if lr := s.liveRun(ctx, arn); lr != nil {
 		lr.run.Stop(errName, cause)
 		if err := s.sync(ctx, lr); err != nil {
 			return nil, err

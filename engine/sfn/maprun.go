@@ -233,7 +233,7 @@ func (s *Service) updateMapRun(ctx context.Context, body []byte) (any, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	if lr := s.live[m.ExecutionARN]; lr != nil && lr.run.UpdateMapRun(m.ARN, in.MaxConcurrency, in.ToleratedFailureCount, in.ToleratedFailurePercentage) {
+	if lr := s.liveRun(ctx, m.ExecutionARN); lr != nil && lr.run.UpdateMapRun(m.ARN, in.MaxConcurrency, in.ToleratedFailureCount, in.ToleratedFailurePercentage) {
 		// More concurrency may let the run go on at once.
 		if err := s.drive(ctx, lr); err != nil {
 			return nil, err

@@ -247,15 +247,7 @@ func describeChild(rec *store.Execution, values bool) []byte {
 // never inside the step of the run that is ending.
 func (s *Service) nestedRunEnded(lr *liveRun) {
 	arn := lr.rec.ARN
-	if l := s.nested[arn]; l != nil && l.token != "" {
-		res := interp.TaskResult{Output: describeChild(lr.rec, l.pattern == "sync:2")}
-		if lr.rec.Status != "SUCCEEDED" {
-			res = interp.TaskResult{Err: states.New(states.TaskFailed, string(describeChild(lr.rec, l.pattern == "sync:2")))}
-		}
-		parent, token, stop := l.parent, l.token, lr.rec.StopDate
-		l.token = ""
-		s.later(func(ctx context.Context) { s.deliverChild(ctx, parent, token, stop, res) })
-	}
+	s.handChildResult(lr.rec)
 	if lr.run.Status() != interp.Aborted {
 		return
 	}
@@ -269,7 +261,7 @@ func (s *Service) nestedRunEnded(lr *liveRun) {
 	slices.Sort(waiting)
 	for _, child := range waiting {
 		s.later(func(ctx context.Context) {
-			if c := s.live[child]; c != nil {
+			if c := s.liveRun(ctx, child); c != nil {
 				c.run.Stop("", "")
 				s.sync(ctx, c)
 			}
@@ -277,11 +269,27 @@ func (s *Service) nestedRunEnded(lr *liveRun) {
 	}
 }
 
+// handChildResult hands an ended child's result to the parent whose
+// .sync task waits for it, if one does.
+func (s *Service) handChildResult(rec *store.Execution) {
+	l := s.nested[rec.ARN]
+	if l == nil || l.token == "" {
+		return
+	}
+	res := interp.TaskResult{Output: describeChild(rec, l.pattern == "sync:2")}
+	if rec.Status != "SUCCEEDED" {
+		res = interp.TaskResult{Err: states.New(states.TaskFailed, string(describeChild(rec, l.pattern == "sync:2")))}
+	}
+	parent, token, stop := l.parent, l.token, rec.StopDate
+	l.token = ""
+	s.later(func(ctx context.Context) { s.deliverChild(ctx, parent, token, stop, res) })
+}
+
 // deliverChild ends the parent's waiting task with the child's result and
 // drives the parent on. A parent on its own virtual clock moves to the
 // child's end first, since it waited that long.
 func (s *Service) deliverChild(ctx context.Context, parent, token string, stop time.Time, res interp.TaskResult) {
-	p := s.live[parent]
+	p := s.liveRun(ctx, parent)
 	if p == nil {
 		return
 	}

@@ -3,10 +3,8 @@ package sfn
 import (
 	"context"
 	"errors"
-	"strings"
 	"time"
 
-	"github.com/stepwise-sfn/stepwise/engine/interp"
 	"github.com/stepwise-sfn/stepwise/engine/store"
 )
 
@@ -160,27 +158,26 @@ func (s *Service) redrive(ctx context.Context, rec *store.Execution, now time.Ti
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	name := rec.StateMachineARN[strings.LastIndexByte(rec.StateMachineARN, ':')+1:]
-	ex := interp.Execution{
-		ExecutionARN: rec.ARN, StateMachineARN: rec.StateMachineARN, StateMachineName: name, Name: rec.Name,
-		RoleARN: rec.RoleARN, Type: rec.Type, Input: rec.Input, StartTime: rec.StartDate,
-		Region: s.region, AccountID: s.account, MaxEvents: s.maxEvents, RedriveCount: rec.RedriveCount + 1,
-	}
-	lr := &liveRun{rec: rec, stored: true, persisted: len(events)}
-	env := &interp.Env{Clock: s.clock, IDs: s.ids, Tasks: s.tasks, OnEvent: s.eventLogger(rec.ARN, rec.Logging)}
-	if s.virtual {
-		lr.clock = interp.NewVirtualClock(now)
-		env.Clock = lr.clock
-	}
+	// The run is set up as its record will read once redriven (the
+	// count, the date, the clock), and the record changes only if the
+	// redrive can happen.
+	next := *rec
+	next.Status, next.StopDate, next.Output, next.Error, next.Cause = "RUNNING", time.Time{}, nil, "", ""
+	next.RedriveCount++
+	next.RedriveDate = now
+	next.OwnClock = s.virtual
+	lr := &liveRun{rec: &next, stored: true, persisted: len(events), recDirty: true}
+	env, ex := s.runEnv(lr, false)
 	run, rerr := prog.Redrive(ctx, env, ex, events)
 	if rerr != nil {
 		return nil, errorf(CodeExecutionNotRedrivable, "Execution is %s and cannot be redriven", rec.Status)
 	}
-	rec.Status, rec.StopDate, rec.Output, rec.Error, rec.Cause = "RUNNING", time.Time{}, nil, "", ""
-	rec.RedriveCount++
-	rec.RedriveDate = now
-	if err := s.st.PutExecution(ctx, rec); err != nil {
-		return nil, storeErr(err)
+	*rec = next
+	lr.rec = rec
+	if s.durable == nil {
+		if err := s.st.PutExecution(ctx, rec); err != nil {
+			return nil, storeErr(err)
+		}
 	}
 	lr.run = run
 	s.live[rec.ARN] = lr

@@ -165,6 +165,11 @@ func (s *Service) drainLater(ctx context.Context) {
 func (s *Service) completeTask(ctx context.Context, token string, res interp.TaskResult) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if real, ok := s.tokenAlias[token]; ok {
+		// a task served again after a restart answers with its new token
+		delete(s.tokenAlias, token)
+		token = real
+	}
 	s.sendTask(ctx, token, func(lr *liveRun) error { return lr.run.CompleteTask(token, res) })
 	s.drainLater(ctx)
 }

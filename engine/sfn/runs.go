@@ -30,6 +30,16 @@ type liveRun struct {
 	// traced: started by StepwiseStartExecution; the debugger keeps its
 	// data flow when it ends (debug.go).
 	traced bool
+	// tasks serves the run's Task states (the router for its test case).
+	tasks interp.TaskRunner
+	// journal records the run for a durable store (durable.go); nil
+	// otherwise. recDirty: the record changed since the last checkpoint.
+	// unsaved and unsavedTokens are what a failed checkpoint did not
+	// write.
+	journal       *interp.Journal
+	recDirty      bool
+	unsaved       []byte
+	unsavedTokens []string
 }
 
 // drive advances a run until it waits or ends. On its own virtual clock a
@@ -59,11 +69,11 @@ func (s *Service) drive(ctx context.Context, lr *liveRun) *Error {
 // the store, and forgets an ended run.
 func (s *Service) sync(ctx context.Context, lr *liveRun) *Error {
 	run := lr.run
+	var fresh []string
 	for _, t := range run.PendingTokens() {
-		if s.tokens == nil {
-			s.tokens = map[string]string{}
+		if s.noteToken(t, lr.rec.ARN) && lr.journal != nil {
+			fresh = append(fresh, t)
 		}
-		s.tokens[t] = lr.rec.ARN
 	}
 	final := run.Status().Final()
 	if final {
@@ -84,6 +94,12 @@ func (s *Service) sync(ctx context.Context, lr *liveRun) *Error {
 	}
 	if !lr.stored {
 		return nil
+	}
+	if lr.journal != nil {
+		if err := s.checkpoint(ctx, lr, fresh, final); err != nil {
+			return err
+		}
+		return s.syncMapRuns(ctx, lr)
 	}
 	if n := run.EventCount(); n > lr.persisted {
 		if err := s.st.AppendEvents(ctx, lr.rec.ARN, run.EventsSince(lr.persisted)); err != nil {
@@ -128,6 +144,18 @@ func (s *Service) Advance(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock.Now()
+	if s.onDemand() {
+		// nothing is in memory: load the runs whose timers are due
+		running, err := s.durable.Running(ctx)
+		if err != nil {
+			return storeErr(err)
+		}
+		for _, r := range running {
+			if !r.WakeAt.IsZero() && !r.WakeAt.After(now) && s.live[r.ARN] == nil {
+				s.loadRun(ctx, r.ARN)
+			}
+		}
+	}
 	arns := make([]string, 0, len(s.live))
 	for arn, lr := range s.live {
 		if w := lr.run.WakeAt(); lr.clock == nil && !lr.paused && !w.IsZero() && !w.After(now) {

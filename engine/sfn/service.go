@@ -118,6 +118,13 @@ type Service struct {
 	goTasks  []goHandler
 	commands CommandFunc
 	inflight inflight
+	// durable is st when it keeps runs across restarts (durable.go);
+	// resumed: Resume loaded them all, so none is loaded on demand.
+	// tokenAlias maps the token a task served again after a restart
+	// answers with to the token its run waits for.
+	durable    store.Durable
+	resumed    bool
+	tokenAlias map[string]string
 }
 
 // SetClock changes the service clock and whether new executions run on
@@ -168,6 +175,7 @@ func New(opts Options) *Service {
 		s.ids = RandomIDs()
 	}
 	s.tasks = s.routedTasks()
+	s.durable, _ = s.st.(store.Durable)
 	return s
 }
 

@@ -43,11 +43,11 @@ type SendTaskHeartbeatInput struct {
 // ended, or whose execution has, is TaskTimedOut, as on AWS; the token of
 // an activity task no worker has taken yet was not given out.
 func (s *Service) sendTask(ctx context.Context, token string, deliver func(lr *liveRun) error) *Error {
-	arn, ok := s.tokens[token]
+	arn, ok := s.tokenExecution(ctx, token)
 	if !ok || s.activityUnclaimed(token) {
 		return errorf(CodeInvalidToken, "Invalid Token: 'Invalid token'")
 	}
-	lr := s.live[arn]
+	lr := s.liveRun(ctx, arn)
 	if lr == nil || deliver(lr) != nil {
 		return errorf(CodeTaskTimedOut, "Task Timed Out: 'Provided task does not exist anymore'")
 	}

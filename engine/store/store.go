@@ -86,6 +86,12 @@ type Execution struct {
 	// execution, RedriveDate when it last did (zero: never).
 	RedriveCount int
 	RedriveDate  time.Time
+
+	// TestCase is the Step Functions Local test case the execution runs
+	// ("" none); OwnClock: it runs on its own virtual clock (sfn's
+	// Options.Virtual). Both are needed to rebuild a running execution.
+	TestCase string
+	OwnClock bool
 }
 
 // EncryptionConfiguration is a resource's server-side encryption settings,
