@@ -52,18 +52,25 @@ const hostTaskWait = 25 * time.Second
 
 // newService is the API over D1 for one request or one cron event.
 // REGION and ACCOUNT_ID are wrangler.toml [vars] (defaults us-east-1,
-// 123456789012).
+// 123456789012); SFN_MOCK_CONFIG, if set, is a routing file or a Step
+// Functions Local mock configuration: its text, as a Worker has no files.
 func newService() (*sfn.Service, error) {
 	db := cloudflare.GetBinding(dbBinding)
 	if db.IsUndefined() {
 		return nil, fmt.Errorf("no D1 binding %q: see wasm/worker/wrangler.toml", dbBinding)
 	}
-	return sfn.New(sfn.Options{
+	svc := sfn.New(sfn.Options{
 		Store:     &d1Store{db: &d1{db: db}},
 		Clock:     sfn.WallClock(),
 		Region:    cloudflare.Getenv("REGION"),
 		AccountID: cloudflare.Getenv("ACCOUNT_ID"),
-	}), nil
+	})
+	if cfg := cloudflare.Getenv("SFN_MOCK_CONFIG"); cfg != "" {
+		if err := svc.SetMockConfig([]byte(cfg)); err != nil {
+			return nil, fmt.Errorf("SFN_MOCK_CONFIG: %w", err)
+		}
+	}
+	return svc, nil
 }
 
 func main() {

@@ -1,0 +1,162 @@
+#!/usr/bin/env bash
+# Tests the Cloudflare Worker under `wrangler dev`, offline, with the AWS
+# CLI: builds it (scripts/worker.sh), applies the D1 migrations to a fresh
+# local database, starts wrangler dev with --test-scheduled (GET
+# /__scheduled fires the Cron Trigger), and drives a scenario: the
+# playground at /, create, start, describe, history, a callback answered in
+# a later request, and a Wait resumed by the cron trigger. Each API call is
+# a request of its own, served by a fresh Go instance: what carries an
+# execution from one to the next is D1.
+set -euo pipefail
+cd "$(git -C "$(dirname "$0")" rev-parse --show-toplevel)"
+root=$(pwd)
+
+if ! command -v aws >/dev/null; then
+	echo "worker-test: installing the AWS CLI"
+	python3 -m pip install --quiet --user awscli==1.45.11
+	export PATH="$HOME/.local/bin:$PATH"
+fi
+
+if [ ! -d wasm/worker/node_modules ] || [ wasm/worker/package-lock.json -nt wasm/worker/node_modules/.package-lock.json ]; then
+	echo "worker-test: npm ci (wrangler)"
+	(cd wasm/worker && npm ci --no-audit --no-fund --loglevel=error)
+fi
+bash scripts/worker.sh
+
+export CLOUDFLARE_CF_FETCH_ENABLED=false WRANGLER_SEND_METRICS=false
+export AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test AWS_DEFAULT_REGION=us-east-1
+export AWS_DISABLE_HOST_PREFIX_INJECTION=true AWS_PAGER=
+
+tmp=$(mktemp -d)
+pid=
+cleanup() {
+	if [ -n "$pid" ]; then
+		kill -- "-$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	fi
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+port=$(free_port)
+inspector=$(free_port)
+url=http://127.0.0.1:$port
+
+# The callback's SQS message is mocked (sent, then pending on its token);
+# its answer comes with SendTaskSuccess.
+mock='{"Routes":[{"Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","Mock":{"0-99":{"Submitted":{"MessageId":"m-1"},"Pending":true}}}]}'
+
+cd wasm/worker
+npx wrangler d1 migrations apply stepwise --local --persist-to "$tmp/state" >"$tmp/migrate.log" 2>&1 ||
+	{ cat "$tmp/migrate.log"; exit 1; }
+# Job control puts wrangler and its workerd in a process group of their
+# own, which cleanup ends.
+set -m
+npx wrangler dev --ip 127.0.0.1 --port "$port" --inspector-port "$inspector" \
+	--test-scheduled --persist-to "$tmp/state" --var "SFN_MOCK_CONFIG:$mock" >"$tmp/dev.log" 2>&1 &
+pid=$!
+set +m
+cd "$root"
+
+for _ in $(seq 1 100); do
+	curl -fs -o /dev/null "$url/" && break
+	kill -0 "$pid" 2>/dev/null || { cat "$tmp/dev.log"; echo "worker-test: wrangler dev exited"; exit 1; }
+	sleep 0.3
+done
+
+failures=0
+fail() {
+	echo "FAIL: $*"
+	failures=$((failures + 1))
+}
+sfn() {
+	aws stepfunctions --endpoint-url "$url" --output json "$@"
+}
+# field prints a member of the JSON on stdin (a dotted path).
+field() {
+	python3 -c 'import json, sys
+v = json.load(sys.stdin)
+for k in sys.argv[1].split("."):
+    v = v[int(k)] if isinstance(v, list) else v[k]
+print(v if isinstance(v, str) else json.dumps(v))' "$1"
+}
+# types prints the event types of a history, space separated.
+types() {
+	sfn get-execution-history --execution-arn "$1" | python3 -c 'import json, sys
+print(" ".join(e["type"] for e in json.load(sys.stdin)["events"]))'
+}
+expect() { # expect WHAT GOT WANT
+	if [ "$2" = "$3" ]; then echo "ok: $1"; else fail "$1: got $2, want $3"; fi
+}
+
+# The playground.
+if cmp -s <(curl -fs "$url/") web/index.html; then echo "ok: GET / is the playground"; else fail "GET / is not web/index.html"; fi
+code=$(curl -s -o /dev/null -w '%{http_code}' "$url/dist/stepwise.wasm")
+expect "GET /dist/stepwise.wasm" "$code" 200
+
+role=arn:aws:iam::123456789012:role/worker
+machine=arn:aws:states:us-east-1:123456789012:stateMachine
+
+# Create, start, describe, history.
+sfn create-state-machine --name hello --role-arn "$role" \
+	--definition '{"StartAt":"Greet","States":{"Greet":{"Type":"Pass","Parameters":{"greeting.$":"States.Format('"'"'Hello, {}'"'"', $.who)"},"End":true}}}' >/dev/null
+exec=$(sfn start-execution --state-machine-arn "$machine:hello" --name first --input '{"who":"Worker"}' | field executionArn)
+expect "start-execution" "$exec" "arn:aws:states:us-east-1:123456789012:execution:hello:first"
+desc=$(sfn describe-execution --execution-arn "$exec")
+expect "describe-execution status" "$(field status <<<"$desc")" SUCCEEDED
+expect "describe-execution output" "$(field output <<<"$desc")" '{"greeting":"Hello, Worker"}'
+expect "get-execution-history" "$(types "$exec")" "ExecutionStarted PassStateEntered PassStateExited ExecutionSucceeded"
+page=$(sfn get-execution-history --execution-arn "$exec" --max-results 2 --no-paginate)
+expect "history page" "$(field events.1.type <<<"$page")" PassStateEntered
+expect "list-executions" "$(sfn list-executions --state-machine-arn "$machine:hello" | field executions.0.name)" first
+err=$(sfn describe-execution --execution-arn "$exec-nope" 2>&1 || true)
+case $err in
+*ExecutionDoesNotExist*) echo "ok: describe-execution of a missing execution" ;;
+*) fail "describe-execution of a missing execution: $err" ;;
+esac
+
+# A callback, answered in a later request.
+sfn create-state-machine --name callback --role-arn "$role" --definition '{"StartAt":"Ask","States":{"Ask":{"Type":"Task","Resource":"arn:aws:states:::sqs:sendMessage.waitForTaskToken","Parameters":{"QueueUrl":"https://sqs.us-east-1.amazonaws.com/123456789012/approvals","MessageBody":{"token.$":"$$.Task.Token"}},"ResultPath":"$.answer","End":true}}}' >/dev/null
+cb=$(sfn start-execution --state-machine-arn "$machine:callback" --name ask --input '{"order":7}' | field executionArn)
+expect "callback waits" "$(sfn describe-execution --execution-arn "$cb" | field status)" RUNNING
+token=$(sfn get-execution-history --execution-arn "$cb" | python3 -c 'import json, sys
+for e in json.load(sys.stdin)["events"]:
+    if e["type"] == "TaskScheduled":
+        print(json.loads(e["taskScheduledEventDetails"]["parameters"])["MessageBody"]["token"])')
+sfn send-task-success --task-token "$token" --task-output '{"approved":true}' >/dev/null
+desc=$(sfn describe-execution --execution-arn "$cb")
+expect "callback answered" "$(field status <<<"$desc")" SUCCEEDED
+expect "callback output" "$(field output <<<"$desc")" '{"order":7,"answer":{"approved":true}}'
+expect "callback history" "$(types "$cb")" "ExecutionStarted TaskStateEntered TaskScheduled TaskStarted TaskSubmitted TaskSucceeded TaskStateExited ExecutionSucceeded"
+err=$(sfn send-task-success --task-token "$token" --task-output '{}' 2>&1 || true)
+case $err in
+*TaskTimedOut*) echo "ok: a second answer to the token" ;;
+*) fail "a second answer to the token: $err" ;;
+esac
+
+# A Wait, resumed by the cron trigger once it is due.
+sfn create-state-machine --name pause --role-arn "$role" --definition '{"StartAt":"Pause","States":{"Pause":{"Type":"Wait","Seconds":2,"Next":"Done"},"Done":{"Type":"Pass","Result":"resumed","End":true}}}' >/dev/null
+w=$(sfn start-execution --state-machine-arn "$machine:pause" --name nap | field executionArn)
+expect "wait waits" "$(sfn describe-execution --execution-arn "$w" | field status)" RUNNING
+sleep 3 # until the Wait is due; the cron trigger then fires it
+curl -fs -o /dev/null "$url/__scheduled?cron=*+*+*+*+*" || fail "GET /__scheduled"
+desc=$(sfn describe-execution --execution-arn "$w")
+expect "wait resumed by the cron trigger" "$(field status <<<"$desc")" SUCCEEDED
+expect "wait output" "$(field output <<<"$desc")" '"resumed"'
+expect "wait history" "$(types "$w")" "ExecutionStarted WaitStateEntered WaitStateExited PassStateEntered PassStateExited ExecutionSucceeded"
+
+# Figures, not assertions: the CPU time of a request, and the size of
+# what `wrangler deploy` would upload.
+python3 scripts/worker-cpu.py "$pid" "$url/" 10 || fail "worker-cpu.py"
+(cd wasm/worker && npx wrangler deploy --dry-run --outdir "$tmp/deploy" 2>&1 | grep 'Total Upload') || fail "wrangler deploy --dry-run"
+
+if [ "$failures" -gt 0 ]; then
+	echo "--- wrangler dev log"
+	tail -n 40 "$tmp/dev.log"
+	echo "worker-test: $failures failed"
+	exit 1
+fi
+echo "worker-test: all passed"
