@@ -53,7 +53,7 @@ var allowedEngineImports = map[string][]string{
 	"engine/interp":     {"engine/asl", "engine/jsonpath", "engine/intrinsic", "engine/states", "engine/history"},
 	"engine/store":      {"engine/history"},
 	"engine/store/mem":  {"engine/store", "engine/history", "engine/states"},
-	"engine/store/bolt": {"engine/store", "engine/history"},
+	"engine/store/bolt": {"engine/store", "engine/store/mem", "engine/history"},
 	"engine/mock":       {"engine/interp", "engine/history", "engine/states"},
 	"engine/graph":      {"engine/asl", "engine/states"},
 	"engine/sfn":        {"engine/asl", "engine/graph", "engine/interp", "engine/jsonpath", "engine/mock", "engine/store", "engine/store/mem", "engine/history", "engine/states"},

@@ -200,7 +200,32 @@ var operations = map[string]func(s *Service, ctx context.Context, body []byte) (
 // request the JSON body AWS clients send. It returns the JSON response
 // body, or an *Error (the only error type it returns). A panic inside an
 // operation is a bug; it is recovered here and answered as InternalFailure.
-func (s *Service) Invoke(ctx context.Context, operation string, request []byte) (resp []byte, err error) {
+func (s *Service) Invoke(ctx context.Context, operation string, request []byte) ([]byte, error) {
+	var mark uint64
+	resp, err := s.invoke(ctx, operation, request, &mark)
+	if serr := s.syncStore(ctx, mark); serr != nil {
+		return nil, serr
+	}
+	return resp, err
+}
+
+// syncStore waits until the writes up to mark, which a store that writes
+// in the background (store.Syncer) made, are durable. It runs outside the
+// lock, so that concurrent requests share a commit.
+func (s *Service) syncStore(ctx context.Context, mark uint64) *Error {
+	sy, ok := s.st.(store.Syncer)
+	if !ok || mark == 0 {
+		return nil
+	}
+	if err := sy.Sync(ctx, mark); err != nil {
+		return &Error{Code: CodeInternalFailure, Message: "the store could not write: " + err.Error()}
+	}
+	return nil
+}
+
+// invoke runs the operation under the lock; mark is set to the store's
+// write mark when the operation wrote (store.Syncer), else left 0.
+func (s *Service) invoke(ctx context.Context, operation string, request []byte, mark *uint64) (resp []byte, err error) {
 	op, ok := operations[operation]
 	if !ok {
 		return nil, &Error{Code: CodeUnknownOperation, Message: "Unknown operation " + operation}
@@ -210,6 +235,14 @@ func (s *Service) Invoke(ctx context.Context, operation string, request []byte) 
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if sy, ok := s.st.(store.Syncer); ok {
+		before := sy.Written()
+		defer func() {
+			if after := sy.Written(); after != before {
+				*mark = after
+			}
+		}()
+	}
 	defer func() {
 		if r := recover(); r != nil {
 			resp, err = nil, &Error{Code: CodeInternalFailure, Message: fmt.Sprintf("internal failure: %v", r)}

@@ -59,3 +59,14 @@ type Durable interface {
 	// handed out by, or ErrNotFound.
 	TokenExecution(ctx context.Context, token string) (string, error)
 }
+
+// Syncer is implemented by stores that write to disk in the background
+// (store/bolt commits in groups). Written returns a mark of the writes
+// made so far; Sync returns once the writes up to a mark are durable. sfn
+// marks the writes of each request and syncs them before it answers, so
+// an answer never reports a change a crash could lose; a request that
+// wrote nothing does not wait.
+type Syncer interface {
+	Written() uint64
+	Sync(ctx context.Context, mark uint64) error
+}

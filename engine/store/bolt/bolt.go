@@ -15,19 +15,16 @@
 package bolt
 
 import (
-	"bytes"
 	"context"
-	"encoding/binary"
-	"encoding/json"
+	"errors"
 	"fmt"
-	"slices"
-	"strings"
+	"sync"
 	"time"
 
 	bbolt "go.etcd.io/bbolt"
 
-	"github.com/stepwise-sfn/stepwise/engine/history"
 	"github.com/stepwise-sfn/stepwise/engine/store"
+	"github.com/stepwise-sfn/stepwise/engine/store/mem"
 )
 
 // Buckets. Records are JSON values keyed by ARN; the index buckets map
@@ -52,28 +49,52 @@ var (
 var allBuckets = [][]byte{bMachines, bExecs, bExecIdx, bEvents, bJournals, bRunning, bTokens,
 	bActivities, bVersions, bVersionIdx, bAliases, bAliasIdx, bMapRuns, bMapRunIdx}
 
-// Store is a store.Store and store.Durable in a bbolt file. Safe for
-// concurrent use.
+// Store is a store.Store and store.Durable kept in a bbolt file. Safe
+// for concurrent use.
+//
+// Reads are served from memory: the file is loaded into a
+// mem.DurableStore when it is opened, and every write changes that copy
+// at once and is queued for the file. A writer goroutine commits what is
+// queued in one transaction (group commit: one fsync for every request
+// that wrote meanwhile), and Sync, which sfn calls before it answers a
+// request, waits for the commit. So an answer never reports what a crash
+// could lose, and many concurrent requests share each fsync.
 type Store struct {
+	*mem.DurableStore
 	db *bbolt.DB
+
+	mu        sync.Mutex // orders the writes: memory and queue alike
+	queue     []op
+	queued    uint64 // writes queued so far
+	seq       uint64 // the last execution's creation order
+	committed uint64 // writes on disk
+	err       error  // the first failed commit: every later Sync fails
+	wake      chan struct{}
+	done      chan struct{} // closed and replaced after every commit
+	closed    chan struct{}
+	stopped   chan struct{}
 }
+
+// op is a write as the file receives it, encoded when it was made.
+type op func(tx *bbolt.Tx) error
 
 var (
 	_ store.Store       = (*Store)(nil)
 	_ store.Durable     = (*Store)(nil)
 	_ store.MapRunStore = (*Store)(nil)
+	_ store.Syncer      = (*Store)(nil)
 )
 
 // Options tune Open.
 type Options struct {
-	// NoSync skips the fsync after each transaction: a crash of the
-	// process still loses nothing (the data is in the operating system's
-	// cache), a crash of the machine may lose the last writes.
+	// NoSync skips the fsync of each commit: a crash of the process still
+	// loses nothing (the data is in the operating system's cache), a
+	// crash of the machine may lose the last writes.
 	NoSync bool
 }
 
-// Open opens (creating it if needed) the store in the file at path. It
-// fails at once when another process has the file open.
+// Open opens (creating it if needed) the store in the file at path and
+// loads it. It fails at once when another process has the file open.
 func Open(path string, opts Options) (*Store, error) {
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: time.Second, NoSync: opts.NoSync})
 	if err != nil {
@@ -87,448 +108,135 @@ func Open(path string, opts Options) (*Store, error) {
 		}
 		return nil
 	})
+	s := &Store{DurableStore: mem.NewDurable(), db: db, wake: make(chan struct{}, 1),
+		done: make(chan struct{}), closed: make(chan struct{}), stopped: make(chan struct{})}
+	if err == nil {
+		err = db.View(s.load)
+	}
 	if err != nil {
 		db.Close()
-		return nil, err
+		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	return &Store{db: db}, nil
+	go s.writer()
+	return s, nil
 }
 
-// Close closes the file.
-func (s *Store) Close() error { return s.db.Close() }
-
-func notFound(kind, key string) error { return fmt.Errorf("%s %s: %w", kind, key, store.ErrNotFound) }
-
-func put(tx *bbolt.Tx, bucket []byte, key string, v any) error {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return tx.Bucket(bucket).Put([]byte(key), b)
-}
-
-func get(tx *bbolt.Tx, bucket []byte, kind, key string, v any) error {
-	b := tx.Bucket(bucket).Get([]byte(key))
-	if b == nil {
-		return notFound(kind, key)
-	}
-	return json.Unmarshal(b, v)
-}
-
-func indexKey(parent, arn string) []byte { return []byte(parent + "\x00" + arn) }
-
-// children returns the ARNs indexed under parent, in key order.
-func children(tx *bbolt.Tx, idx []byte, parent string) []string {
-	var out []string
-	prefix := []byte(parent + "\x00")
-	c := tx.Bucket(idx).Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		out = append(out, string(k[len(prefix):]))
-	}
-	return out
-}
-
-// list decodes every value of a bucket in key order, or (arns not nil)
-// the values of those keys that exist.
-func list[T any](tx *bbolt.Tx, bucket []byte, arns []string) ([]*T, error) {
-	var out []*T
-	decode := func(b []byte) error {
-		v := new(T)
-		if err := json.Unmarshal(b, v); err != nil {
-			return err
-		}
-		out = append(out, v)
+// Close commits what is queued and closes the file.
+func (s *Store) Close() error {
+	select {
+	case <-s.closed:
 		return nil
+	default:
 	}
-	if arns == nil {
-		err := tx.Bucket(bucket).ForEach(func(_, b []byte) error { return decode(b) })
-		return out, err
+	close(s.closed)
+	<-s.stopped
+	s.mu.Lock()
+	err := s.err
+	s.mu.Unlock()
+	if cerr := s.db.Close(); err == nil {
+		err = cerr
 	}
-	for _, arn := range arns {
-		if b := tx.Bucket(bucket).Get([]byte(arn)); b != nil {
-			if err := decode(b); err != nil {
-				return nil, err
-			}
-		}
-	}
-	return out, nil
+	return err
 }
 
-func (s *Store) view(fn func(tx *bbolt.Tx) error) error   { return s.db.View(fn) }
-func (s *Store) update(fn func(tx *bbolt.Tx) error) error { return s.db.Update(fn) }
-
-// PutStateMachine implements store.Store.
-func (s *Store) PutStateMachine(ctx context.Context, m *store.StateMachine) error {
-	return s.update(func(tx *bbolt.Tx) error { return put(tx, bMachines, m.ARN, m) })
+// write applies a write to memory and queues it for the file, in one
+// order for both.
+func (s *Store) write(inMemory func() error, toFile op) error {
+	return s.writeWith(func() (op, error) { return toFile, inMemory() })
 }
 
-// StateMachine implements store.Store.
-func (s *Store) StateMachine(ctx context.Context, arn string) (*store.StateMachine, error) {
-	var m store.StateMachine
-	if err := s.view(func(tx *bbolt.Tx) error { return get(tx, bMachines, "state machine", arn, &m) }); err != nil {
-		return nil, err
-	}
-	return &m, nil
-}
-
-// DeleteStateMachine implements store.Store.
-func (s *Store) DeleteStateMachine(ctx context.Context, arn string) error {
-	return s.update(func(tx *bbolt.Tx) error { return tx.Bucket(bMachines).Delete([]byte(arn)) })
-}
-
-// StateMachines implements store.Store.
-func (s *Store) StateMachines(ctx context.Context) (out []*store.StateMachine, err error) {
-	err = s.view(func(tx *bbolt.Tx) error {
-		out, err = list[store.StateMachine](tx, bMachines, nil)
-		return err
-	})
-	return out, err
-}
-
-// execution is an execution record with its creation order, which breaks
-// ties between equal start dates in listings.
-type execution struct {
-	store.Execution
-	Seq uint64
-}
-
-func putExecution(tx *bbolt.Tx, e *store.Execution) error {
-	x := execution{Execution: *e}
-	var old execution
-	if err := get(tx, bExecs, "execution", e.ARN, &old); err == nil {
-		x.Seq = old.Seq
-	} else {
-		x.Seq, _ = tx.Bucket(bExecs).NextSequence()
-		if err := tx.Bucket(bExecIdx).Put(indexKey(e.StateMachineARN, e.ARN), nil); err != nil {
-			return err
-		}
-	}
-	return put(tx, bExecs, e.ARN, &x)
-}
-
-// PutExecution implements store.Store.
-func (s *Store) PutExecution(ctx context.Context, e *store.Execution) error {
-	return s.update(func(tx *bbolt.Tx) error { return putExecution(tx, e) })
-}
-
-// Execution implements store.Store.
-func (s *Store) Execution(ctx context.Context, arn string) (*store.Execution, error) {
-	var x execution
-	if err := s.view(func(tx *bbolt.Tx) error { return get(tx, bExecs, "execution", arn, &x) }); err != nil {
-		return nil, err
-	}
-	return &x.Execution, nil
-}
-
-// Executions implements store.Store.
-func (s *Store) Executions(ctx context.Context, stateMachineARN string) ([]*store.Execution, error) {
-	var xs []*execution
-	err := s.view(func(tx *bbolt.Tx) (err error) {
-		xs, err = list[execution](tx, bExecs, children(tx, bExecIdx, stateMachineARN))
-		return err
-	})
-	slices.SortFunc(xs, func(a, b *execution) int {
-		if c := b.StartDate.Compare(a.StartDate); c != 0 {
-			return c
-		}
-		return int(int64(b.Seq) - int64(a.Seq))
-	})
-	out := make([]*store.Execution, len(xs))
-	for i, x := range xs {
-		out[i] = &x.Execution
-	}
-	return out, err
-}
-
-func eventKey(id int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(id)) }
-
-func appendEvents(tx *bbolt.Tx, arn string, events []history.Event) error {
-	if tx.Bucket(bExecs).Get([]byte(arn)) == nil {
-		return notFound("execution", arn)
-	}
-	b, err := tx.Bucket(bEvents).CreateBucketIfNotExists([]byte(arn))
+// writeWith is write for a change whose file op is made under the lock.
+func (s *Store) writeWith(apply func() (op, error)) error {
+	s.mu.Lock()
+	toFile, err := apply()
 	if err != nil {
+		s.mu.Unlock()
 		return err
 	}
-	b.FillPercent = 1 // ids only grow
-	for _, e := range events {
-		v, err := json.Marshal(e)
-		if err != nil {
-			return err
-		}
-		if err := b.Put(eventKey(e.ID), v); err != nil {
-			return err
-		}
+	s.queue = append(s.queue, toFile)
+	s.queued++
+	s.mu.Unlock()
+	select {
+	case s.wake <- struct{}{}:
+	default:
 	}
 	return nil
 }
 
-// AppendEvents implements store.Store.
-func (s *Store) AppendEvents(ctx context.Context, executionARN string, events []history.Event) error {
-	return s.update(func(tx *bbolt.Tx) error { return appendEvents(tx, executionARN, events) })
+// Written implements store.Syncer: the number of writes made so far.
+func (s *Store) Written() uint64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.queued
 }
 
-// Events implements store.Store.
-func (s *Store) Events(ctx context.Context, executionARN string, offset, limit int) (out []history.Event, total int, err error) {
-	err = s.view(func(tx *bbolt.Tx) error {
-		if tx.Bucket(bExecs).Get([]byte(executionARN)) == nil {
-			return notFound("execution", executionARN)
+// Sync implements store.Syncer: it returns once the first mark writes
+// are on disk.
+func (s *Store) Sync(ctx context.Context, mark uint64) error {
+	s.mu.Lock()
+	target := mark
+	for s.committed < target && s.err == nil {
+		done := s.done
+		s.mu.Unlock()
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-s.stopped:
+			s.mu.Lock()
+			if s.committed < target && s.err == nil {
+				s.err = errors.New("bolt: store closed")
+			}
+			s.mu.Unlock()
+			return s.Sync(ctx, mark)
 		}
-		b := tx.Bucket(bEvents).Bucket([]byte(executionARN))
-		if b == nil {
-			return nil
+		s.mu.Lock()
+	}
+	err := s.err
+	s.mu.Unlock()
+	return err
+}
+
+// writer commits the queue, a batch per transaction, until Close.
+func (s *Store) writer() {
+	defer close(s.stopped)
+	for {
+		select {
+		case <-s.wake:
+		case <-s.closed:
+			s.commit()
+			return
 		}
-		// ids run 1..total: the last key is the count
-		if k, _ := b.Cursor().Last(); k != nil {
-			total = int(binary.BigEndian.Uint64(k))
-		}
-		offset = min(max(offset, 0), total)
-		end := total
-		if limit > 0 && offset+limit < total {
-			end = offset + limit
-		}
-		out = make([]history.Event, 0, end-offset)
-		c := b.Cursor()
-		for k, v := c.Seek(eventKey(int64(offset + 1))); k != nil && len(out) < end-offset; k, v = c.Next() {
-			var e history.Event
-			if err := json.Unmarshal(v, &e); err != nil {
+		s.commit()
+	}
+}
+
+func (s *Store) commit() {
+	s.mu.Lock()
+	ops, upto := s.queue, s.queued
+	s.queue = nil
+	s.mu.Unlock()
+	if len(ops) == 0 {
+		return
+	}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		for _, o := range ops {
+			if err := o(tx); err != nil {
 				return err
 			}
-			out = append(out, e)
 		}
 		return nil
 	})
-	return out, total, err
-}
-
-// PutActivity implements store.Store.
-func (s *Store) PutActivity(ctx context.Context, a *store.Activity) error {
-	return s.update(func(tx *bbolt.Tx) error { return put(tx, bActivities, a.ARN, a) })
-}
-
-// Activity implements store.Store.
-func (s *Store) Activity(ctx context.Context, arn string) (*store.Activity, error) {
-	var a store.Activity
-	if err := s.view(func(tx *bbolt.Tx) error { return get(tx, bActivities, "activity", arn, &a) }); err != nil {
-		return nil, err
+	s.mu.Lock()
+	if err != nil && s.err == nil {
+		s.err = fmt.Errorf("bolt: commit: %w", err)
 	}
-	return &a, nil
+	s.committed = upto
+	close(s.done)
+	s.done = make(chan struct{})
+	s.mu.Unlock()
 }
 
-// DeleteActivity implements store.Store.
-func (s *Store) DeleteActivity(ctx context.Context, arn string) error {
-	return s.update(func(tx *bbolt.Tx) error { return tx.Bucket(bActivities).Delete([]byte(arn)) })
-}
+func notFound(kind, key string) error { return fmt.Errorf("%s %s: %w", kind, key, store.ErrNotFound) }
 
-// Activities implements store.Store.
-func (s *Store) Activities(ctx context.Context) (out []*store.Activity, err error) {
-	err = s.view(func(tx *bbolt.Tx) error {
-		out, err = list[store.Activity](tx, bActivities, nil)
-		return err
-	})
-	return out, err
-}
-
-// Checkpoint implements store.Durable: one transaction.
-func (s *Store) Checkpoint(ctx context.Context, c *store.Checkpoint) error {
-	return s.update(func(tx *bbolt.Tx) error {
-		arn := []byte(c.ExecutionARN)
-		if c.Execution != nil {
-			if err := putExecution(tx, c.Execution); err != nil {
-				return err
-			}
-		}
-		if len(c.Events) > 0 {
-			if err := appendEvents(tx, c.ExecutionARN, c.Events); err != nil {
-				return err
-			}
-		} else if tx.Bucket(bExecs).Get(arn) == nil {
-			return notFound("execution", c.ExecutionARN)
-		}
-		for _, t := range c.Tokens {
-			if err := tx.Bucket(bTokens).Put([]byte(t), arn); err != nil {
-				return err
-			}
-		}
-		if c.Execution != nil && c.Execution.Status != "RUNNING" {
-			if err := tx.Bucket(bJournals).DeleteBucket(arn); err != nil && err != bbolt.ErrBucketNotFound {
-				return err
-			}
-			return tx.Bucket(bRunning).Delete(arn)
-		}
-		if len(c.Journal) > 0 {
-			j, err := tx.Bucket(bJournals).CreateBucketIfNotExists(arn)
-			if err != nil {
-				return err
-			}
-			j.FillPercent = 1
-			seq, _ := j.NextSequence()
-			if err := j.Put(binary.BigEndian.AppendUint64(nil, seq), c.Journal); err != nil {
-				return err
-			}
-		}
-		var wake int64
-		if !c.WakeAt.IsZero() {
-			wake = c.WakeAt.UnixNano()
-		}
-		return tx.Bucket(bRunning).Put(arn, binary.BigEndian.AppendUint64(nil, uint64(wake)))
-	})
-}
-
-// Journal implements store.Durable.
-func (s *Store) Journal(ctx context.Context, arn string) (out []byte, err error) {
-	err = s.view(func(tx *bbolt.Tx) error {
-		j := tx.Bucket(bJournals).Bucket([]byte(arn))
-		if j == nil {
-			return notFound("journal of", arn)
-		}
-		return j.ForEach(func(_, v []byte) error {
-			out = append(out, v...)
-			return nil
-		})
-	})
-	return out, err
-}
-
-// Running implements store.Durable.
-func (s *Store) Running(ctx context.Context) (out []store.Running, err error) {
-	err = s.view(func(tx *bbolt.Tx) error {
-		return tx.Bucket(bRunning).ForEach(func(k, v []byte) error {
-			r := store.Running{ARN: string(k)}
-			if len(v) == 8 {
-				if ns := int64(binary.BigEndian.Uint64(v)); ns != 0 {
-					r.WakeAt = time.Unix(0, ns).UTC()
-				}
-			}
-			out = append(out, r)
-			return nil
-		})
-	})
-	return out, err
-}
-
-// TokenExecution implements store.Durable.
-func (s *Store) TokenExecution(ctx context.Context, token string) (arn string, err error) {
-	err = s.view(func(tx *bbolt.Tx) error {
-		v := tx.Bucket(bTokens).Get([]byte(token))
-		if v == nil {
-			return notFound("token", "")
-		}
-		arn = string(v)
-		return nil
-	})
-	return arn, err
-}
-
-// putChild writes a record and indexes it under its parent.
-func putChild(tx *bbolt.Tx, bucket, idx []byte, parent, arn string, v any) error {
-	if err := tx.Bucket(idx).Put(indexKey(parent, arn), nil); err != nil {
-		return err
-	}
-	return put(tx, bucket, arn, v)
-}
-
-func deleteChild(tx *bbolt.Tx, bucket, idx []byte, arn string, parentOf func([]byte) string) error {
-	v := tx.Bucket(bucket).Get([]byte(arn))
-	if v == nil {
-		return nil
-	}
-	if err := tx.Bucket(idx).Delete(indexKey(parentOf(v), arn)); err != nil {
-		return err
-	}
-	return tx.Bucket(bucket).Delete([]byte(arn))
-}
-
-// parentField reads the state machine ARN of a version or alias record.
-func parentField(v []byte) string {
-	var x struct{ StateMachineARN string }
-	json.Unmarshal(v, &x)
-	return x.StateMachineARN
-}
-
-// PutStateMachineVersion implements store.VersionStore.
-func (s *Store) PutStateMachineVersion(ctx context.Context, v *store.StateMachineVersion) error {
-	return s.update(func(tx *bbolt.Tx) error { return putChild(tx, bVersions, bVersionIdx, v.StateMachineARN, v.ARN, v) })
-}
-
-// StateMachineVersion implements store.VersionStore.
-func (s *Store) StateMachineVersion(ctx context.Context, arn string) (*store.StateMachineVersion, error) {
-	var v store.StateMachineVersion
-	if err := s.view(func(tx *bbolt.Tx) error { return get(tx, bVersions, "version", arn, &v) }); err != nil {
-		return nil, err
-	}
-	return &v, nil
-}
-
-// StateMachineVersions implements store.VersionStore: newest first.
-func (s *Store) StateMachineVersions(ctx context.Context, stateMachineARN string) (out []*store.StateMachineVersion, err error) {
-	err = s.view(func(tx *bbolt.Tx) error {
-		out, err = list[store.StateMachineVersion](tx, bVersions, children(tx, bVersionIdx, stateMachineARN))
-		return err
-	})
-	slices.SortFunc(out, func(a, b *store.StateMachineVersion) int { return b.Number - a.Number })
-	return out, err
-}
-
-// DeleteStateMachineVersion implements store.VersionStore.
-func (s *Store) DeleteStateMachineVersion(ctx context.Context, arn string) error {
-	return s.update(func(tx *bbolt.Tx) error { return deleteChild(tx, bVersions, bVersionIdx, arn, parentField) })
-}
-
-// PutStateMachineAlias implements store.VersionStore.
-func (s *Store) PutStateMachineAlias(ctx context.Context, a *store.StateMachineAlias) error {
-	return s.update(func(tx *bbolt.Tx) error { return putChild(tx, bAliases, bAliasIdx, a.StateMachineARN, a.ARN, a) })
-}
-
-// StateMachineAlias implements store.VersionStore.
-func (s *Store) StateMachineAlias(ctx context.Context, arn string) (*store.StateMachineAlias, error) {
-	var a store.StateMachineAlias
-	if err := s.view(func(tx *bbolt.Tx) error { return get(tx, bAliases, "alias", arn, &a) }); err != nil {
-		return nil, err
-	}
-	return &a, nil
-}
-
-// StateMachineAliases implements store.VersionStore, ordered by ARN.
-func (s *Store) StateMachineAliases(ctx context.Context, stateMachineARN string) (out []*store.StateMachineAlias, err error) {
-	err = s.view(func(tx *bbolt.Tx) error {
-		out, err = list[store.StateMachineAlias](tx, bAliases, children(tx, bAliasIdx, stateMachineARN))
-		return err
-	})
-	slices.SortFunc(out, func(a, b *store.StateMachineAlias) int { return strings.Compare(a.ARN, b.ARN) })
-	return out, err
-}
-
-// DeleteStateMachineAlias implements store.VersionStore.
-func (s *Store) DeleteStateMachineAlias(ctx context.Context, arn string) error {
-	return s.update(func(tx *bbolt.Tx) error { return deleteChild(tx, bAliases, bAliasIdx, arn, parentField) })
-}
-
-// PutMapRun implements store.MapRunStore.
-func (s *Store) PutMapRun(ctx context.Context, m *store.MapRun) error {
-	return s.update(func(tx *bbolt.Tx) error { return putChild(tx, bMapRuns, bMapRunIdx, m.ExecutionARN, m.ARN, m) })
-}
-
-// MapRun implements store.MapRunStore.
-func (s *Store) MapRun(ctx context.Context, arn string) (*store.MapRun, error) {
-	var m store.MapRun
-	if err := s.view(func(tx *bbolt.Tx) error { return get(tx, bMapRuns, "map run", arn, &m) }); err != nil {
-		return nil, err
-	}
-	return &m, nil
-}
-
-// MapRuns implements store.MapRunStore: newest first.
-func (s *Store) MapRuns(ctx context.Context, executionARN string) (out []*store.MapRun, err error) {
-	err = s.view(func(tx *bbolt.Tx) error {
-		out, err = list[store.MapRun](tx, bMapRuns, children(tx, bMapRunIdx, executionARN))
-		return err
-	})
-	slices.SortFunc(out, func(a, b *store.MapRun) int {
-		if c := b.StartDate.Compare(a.StartDate); c != 0 {
-			return c
-		}
-		return strings.Compare(b.ARN, a.ARN)
-	})
-	return out, err
-}
+func indexKey(parent, arn string) []byte { return []byte(parent + "\x00" + arn) }

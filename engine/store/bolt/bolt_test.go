@@ -242,3 +242,42 @@ func TestServiceResumesFromTheFile(t *testing.T) {
 		t.Fatalf("the execution did not finish: %s", got)
 	}
 }
+
+// BenchmarkStartExecution starts and describes executions of a one-state
+// machine through sfn on the store, synced and not, one client at a time
+// and 32 at once (which share commits).
+func BenchmarkStartExecution(b *testing.B) {
+	for _, c := range []struct {
+		noSync  bool
+		clients int
+	}{{false, 1}, {false, 32}, {true, 1}, {true, 32}} {
+		b.Run(fmt.Sprintf("nosync=%v/clients=%d", c.noSync, c.clients), func(b *testing.B) {
+			noSync := c.noSync
+			ctx := context.Background()
+			st, err := bolt.Open(filepath.Join(b.TempDir(), "s.db"), bolt.Options{NoSync: noSync})
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			s := sfn.New(sfn.Options{Store: st})
+			s.Invoke(ctx, "CreateStateMachine", []byte(`{"name":"m","definition":"{\"StartAt\":\"P\",\"States\":{\"P\":{\"Type\":\"Pass\",\"End\":true}}}","roleArn":"arn:aws:iam::123456789012:role/r"}`))
+			b.ResetTimer()
+			b.SetParallelism(c.clients)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					out, err := s.Invoke(ctx, "StartExecution", []byte(`{"stateMachineArn":"arn:aws:states:us-east-1:123456789012:stateMachine:m"}`))
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					var o struct{ ExecutionArn string }
+					json.Unmarshal(out, &o)
+					if _, err := s.Invoke(ctx, "DescribeExecution", []byte(`{"executionArn":"`+o.ExecutionArn+`"}`)); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+		})
+	}
+}

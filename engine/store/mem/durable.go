@@ -95,3 +95,28 @@ func (d *DurableStore) TokenExecution(ctx context.Context, token string) (string
 	}
 	return arn, nil
 }
+
+// Restore records a running execution's journal and next timer as a
+// checkpoint left them, and RestoreToken a token's execution: store/bolt
+// loads its file into a DurableStore with them.
+func (d *DurableStore) Restore(arn string, journal []byte, wakeAt time.Time) {
+	d.dmu.Lock()
+	defer d.dmu.Unlock()
+	d.journals[arn] = journal
+	d.running[arn] = wakeAt
+}
+
+// RestoreToken: see Restore.
+func (d *DurableStore) RestoreToken(token, arn string) {
+	d.dmu.Lock()
+	defer d.dmu.Unlock()
+	d.tokens[token] = arn
+}
+
+// HasExecution reports whether the execution exists, without copying it.
+func (d *DurableStore) HasExecution(arn string) bool {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	_, ok := d.executions[arn]
+	return ok
+}
