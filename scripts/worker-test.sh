@@ -153,6 +153,14 @@ expect "wait history" "$(types "$w")" "ExecutionStarted WaitStateEntered WaitSta
 python3 scripts/worker-cpu.py "$pid" "$url/" 10 || fail "worker-cpu.py"
 (cd wasm/worker && npx wrangler deploy --dry-run --outdir "$tmp/deploy" 2>&1 | grep 'Total Upload') || fail "wrangler deploy --dry-run"
 
+# An HTTP Task, sent with the Workers runtime's fetch: it reads one of the
+# playground's files from this Worker.
+sfn create-state-machine --name fetcher --role-arn "$role" --definition '{"StartAt":"Get","States":{"Get":{"Type":"Task","Resource":"arn:aws:states:::http:invoke","Parameters":{"ApiEndpoint":"'"$url"'/examples/index.json","Method":"GET","Authentication":{"ConnectionArn":"arn:aws:events:us-east-1:123456789012:connection/worker/0000"}},"ResultSelector":{"status.$":"$.StatusCode"},"End":true}}}' >/dev/null
+h=$(sfn start-execution --state-machine-arn "$machine:fetcher" --name get | field executionArn)
+desc=$(sfn describe-execution --execution-arn "$h")
+expect "HTTP Task" "$(field status <<<"$desc")" SUCCEEDED
+expect "HTTP Task output" "$(field output <<<"$desc" 2>/dev/null || true)" '{"status":200}'
+
 if [ "$failures" -gt 0 ]; then
 	echo "--- wrangler dev log"
 	tail -n 40 "$tmp/dev.log"

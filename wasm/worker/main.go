@@ -65,6 +65,7 @@ func newService() (*sfn.Service, error) {
 		Region:    cloudflare.Getenv("REGION"),
 		AccountID: cloudflare.Getenv("ACCOUNT_ID"),
 	})
+	svc.SetHTTPClient(newFetchClient())
 	if cfg := cloudflare.Getenv("SFN_MOCK_CONFIG"); cfg != "" {
 		if err := svc.SetMockConfig([]byte(cfg)); err != nil {
 			return nil, fmt.Errorf("SFN_MOCK_CONFIG: %w", err)
