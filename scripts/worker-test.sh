@@ -148,6 +148,32 @@ expect "wait resumed by the cron trigger" "$(field status <<<"$desc")" SUCCEEDED
 expect "wait output" "$(field output <<<"$desc")" '"resumed"'
 expect "wait history" "$(types "$w")" "ExecutionStarted WaitStateEntered WaitStateExited PassStateEntered PassStateExited ExecutionSucceeded"
 
+# StopExecution of a run that waits (rebuilt from its journal to stop).
+sfn create-state-machine --name long --role-arn "$role" --definition '{"StartAt":"Sleep","States":{"Sleep":{"Type":"Wait","Seconds":3600,"End":true}}}' >/dev/null
+l1=$(sfn start-execution --state-machine-arn "$machine:long" --name l1 | field executionArn)
+l2=$(sfn start-execution --state-machine-arn "$machine:long" --name l2 | field executionArn)
+expect "list-executions, newest first" "$(sfn list-executions --state-machine-arn "$machine:long" | field executions.0.name)" l2
+sfn stop-execution --execution-arn "$l1" --error Halt --cause "by the test" >/dev/null
+desc=$(sfn describe-execution --execution-arn "$l1")
+expect "stop-execution" "$(field status <<<"$desc"):$(field error <<<"$desc")" ABORTED:Halt
+expect "stopped history" "$(types "$l1")" "ExecutionStarted WaitStateEntered ExecutionAborted"
+expect "running filter" "$(sfn list-executions --state-machine-arn "$machine:long" --status-filter RUNNING | field executions.0.name)" l2
+
+# Versions, aliases, tags, activities: the other tables.
+v1=$(sfn update-state-machine --state-machine-arn "$machine:hello" --role-arn "$role" --publish --version-description first | field stateMachineVersionArn)
+expect "publish a version" "$v1" "$machine:hello:1"
+sfn create-state-machine-alias --name live --routing-configuration "stateMachineVersionArn=$v1,weight=100" >/dev/null
+expect "alias" "$(sfn describe-state-machine-alias --state-machine-alias-arn "$machine:hello:live" | field routingConfiguration.0.stateMachineVersionArn)" "$v1"
+ex=$(sfn start-execution --state-machine-arn "$machine:hello:live" --input '{"who":"alias"}' | field executionArn)
+expect "start through the alias" "$(sfn describe-execution --execution-arn "$ex" | field stateMachineAliasArn)" "$machine:hello:live"
+expect "list versions" "$(sfn list-state-machine-versions --state-machine-arn "$machine:hello" | field stateMachineVersions.0.stateMachineVersionArn)" "$v1"
+sfn tag-resource --resource-arn "$machine:hello" --tags key=team,value=flow >/dev/null
+expect "tags" "$(sfn list-tags-for-resource --resource-arn "$machine:hello" | field tags.0.value)" flow
+act=$(sfn create-activity --name review | field activityArn)
+expect "activity" "$(sfn describe-activity --activity-arn "$act" | field name)" review
+sfn delete-activity --activity-arn "$act" >/dev/null
+expect "activities after delete" "$(sfn list-activities | field activities)" "[]"
+
 # Figures, not assertions: the CPU time of a request, and the size of
 # what `wrangler deploy` would upload.
 python3 scripts/worker-cpu.py "$pid" "$url/" 10 || fail "worker-cpu.py"

@@ -20,6 +20,14 @@ import (
 // could hand SendTaskSuccess a stale run). Records are JSON; each method
 // is one D1 call or a few, and Checkpoint is one batch (one transaction).
 // It implements store.Store, store.MapRunStore and store.Durable.
+//
+// Requests run in fresh instances with nothing shared but D1, so two
+// requests that advance the same execution at once (a SendTaskSuccess
+// and a cron tick) each rebuild and step it. Their checkpoints then carry
+// the same event IDs: the events' primary key fails the later batch,
+// which writes nothing, and that request answers ServiceUnavailable
+// (which SDKs retry). A checkpoint without events (a heartbeat's journal
+// entry) is not guarded that way.
 type d1Store struct {
 	db *d1
 }
