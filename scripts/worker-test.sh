@@ -174,6 +174,13 @@ expect "activity" "$(sfn describe-activity --activity-arn "$act" | field name)" 
 sfn delete-activity --activity-arn "$act" >/dev/null
 expect "activities after delete" "$(sfn list-activities | field activities)" "[]"
 
+# What D1 keeps of running executions: only l2 still runs, and nothing
+# of the ended ones' journals is left.
+got=$(cd wasm/worker && npx wrangler d1 execute stepwise --local --persist-to "$tmp/state" --json \
+	--command "SELECT (SELECT group_concat(arn) FROM running) AS running, (SELECT count(DISTINCT execution) FROM journal) AS journals" 2>/dev/null |
+	python3 -c 'import json, sys; r = json.load(sys.stdin)[0]["results"][0]; print(r["running"], r["journals"])') || true
+expect "D1: running executions and journals" "$got" "$l2 1"
+
 # Figures, not assertions: the CPU time of a request, and the size of
 # what `wrangler deploy` would upload.
 python3 scripts/worker-cpu.py "$pid" "$url/" 10 || fail "worker-cpu.py"

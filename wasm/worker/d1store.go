@@ -23,11 +23,11 @@ import (
 //
 // Requests run in fresh instances with nothing shared but D1, so two
 // requests that advance the same execution at once (a SendTaskSuccess
-// and a cron tick) each rebuild and step it. Their checkpoints then carry
-// the same event IDs: the events' primary key fails the later batch,
-// which writes nothing, and that request answers ServiceUnavailable
-// (which SDKs retry). A checkpoint without events (a heartbeat's journal
-// entry) is not guarded that way.
+// and a cron tick) may each rebuild and step it. Their checkpoints would
+// carry the same event IDs: the events' primary key fails the later
+// batch, which then writes nothing (a batch is one transaction), and that
+// request answers ServiceUnavailable. A checkpoint without events (a
+// heartbeat's journal entry) is not guarded that way.
 type d1Store struct {
 	db *d1
 }
