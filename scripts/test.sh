@@ -60,6 +60,29 @@ step_tools() {
 		apt_install python3 || return 1
 	fi
 	python3 --version
+	aws_clients || return 1
+}
+
+# aws_clients makes sure the AWS CLI and boto3 exist for the real-client
+# tests (cmd/stepwise/clients_test.go): pip --user first (on PATH from
+# here on), Debian's packages when pip cannot.
+aws_clients() {
+	local userbin
+	userbin="$(python3 -m site --user-base 2>/dev/null)/bin"
+	case ":$PATH:" in *":$userbin:"*) ;; *) export PATH="$PATH:$userbin" ;; esac
+	if ! aws --version >/dev/null 2>&1 || ! python3 -c 'import boto3' >/dev/null 2>&1; then
+		echo "the AWS CLI or boto3 is missing: installing them"
+		if ! python3 -m pip --version >/dev/null 2>&1; then
+			apt_install python3-pip || true
+		fi
+		# Debian's Python refuses --user installs without
+		# --break-system-packages (PEP 668); they only touch ~/.local.
+		python3 -m pip install --quiet --user awscli boto3 ||
+			python3 -m pip install --quiet --user --break-system-packages awscli boto3 ||
+			apt_install awscli python3-boto3 || return 1
+	fi
+	aws --version || return 1
+	python3 -c 'import boto3; print("boto3", boto3.__version__)'
 }
 
 step_fmt() {

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,15 +16,15 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/stepwise-sfn/stepwise/engine/sfn"
-	"github.com/stepwise-sfn/stepwise/engine/store/mem"
 )
 
 // TestMain lets the test binary double as an activity worker process
 // (activityWorker), so the exchange below crosses a process boundary as
 // a worker in any language would.
 func TestMain(m *testing.M) {
+	if args := os.Getenv(serveProcessEnv); args != "" {
+		os.Exit(run(strings.Split(args, "\n"), os.Stdin, os.Stdout, os.Stderr))
+	}
 	if endpoint := os.Getenv("STEPWISE_TEST_WORKER_ENDPOINT"); endpoint != "" {
 		if err := activityWorker(endpoint, os.Getenv("STEPWISE_TEST_WORKER_ACTIVITY")); err != nil {
 			fmt.Fprintln(os.Stderr, "worker:", err)
@@ -32,6 +33,27 @@ func TestMain(m *testing.M) {
 		os.Exit(0)
 	}
 	os.Exit(m.Run())
+}
+
+// testAPIServer serves the API as `stepwise serve` does (wall clock, in
+// memory, the keys' signatures verified when keys is not nil) until the
+// test ends.
+func testAPIServer(t *testing.T, keys accessKeys) (*httptest.Server, *apiServer) {
+	t.Helper()
+	cfg, err := parseServeFlags([]string{"--data-dir", t.TempDir(), "--in-memory"}, func(string) string { return "" }, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := newAPIServer(cfg, keys, slog.New(slog.DiscardHandler), context.Background())
+	srv := httptest.NewServer(serveHandler(http.NotFoundHandler(), api))
+	t.Cleanup(func() {
+		srv.Close()
+		if err := api.close(); err != nil {
+			t.Error(err)
+		}
+		cfg.logs.close()
+	})
+	return srv, api
 }
 
 // awsCall sends one request in AWS JSON 1.0, as the AWS SDKs do, and
@@ -114,13 +136,7 @@ func activityWorker(endpoint, activityARN string) error {
 // server's AWS wire protocol: it long-polls GetActivityTask, and its
 // answers reach the waiting executions.
 func TestActivityWorkerProcess(t *testing.T) {
-	svc := sfn.New(sfn.Options{Store: mem.New(), Clock: sfn.WallClock()})
-	timers := newTimerLoop(svc)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	go timers.run(ctx)
-	srv := httptest.NewServer(serveHandler(http.NotFoundHandler(), apiHandler(svc, timers)))
-	defer srv.Close()
+	srv, _ := testAPIServer(t, nil)
 
 	var act struct{ ActivityArn string }
 	if err := awsCall(srv.URL, "CreateActivity", map[string]string{"name": "review"}, &act); err != nil {
@@ -195,7 +211,7 @@ func TestActivityWorkerProcess(t *testing.T) {
 	}
 	// An unknown operation and a bad request answer in AWS's error shape.
 	err := awsCall(srv.URL, "NoSuchThing", map[string]string{}, nil)
-	if err == nil || !strings.Contains(err.Error(), `HTTP 400: {"__type":"UnknownOperationException"`) {
+	if err == nil || !strings.Contains(err.Error(), `HTTP 400: {"__type":"com.amazon.coral.service#UnknownOperationException"}`) {
 		t.Errorf("unknown operation: %v", err)
 	}
 	err = awsCall(srv.URL, "DescribeExecution", map[string]string{}, nil)

@@ -29,8 +29,9 @@ commands:
         the JSON-lines engine of ../shared/conformance (requests on stdin)
   bench WORKLOAD_DIR
         run a benchmark workload (../shared/bench adapter contract)
-  serve [--addr 127.0.0.1:8080] [--dir web]
-        serve the playground
+  serve [--addr 127.0.0.1:8080] [--dir web] [--region R] [--account A] [--auth FILE]
+        [--mock-config FILE] [--wait-time-scale F] [--data-dir D | --in-memory] [--log-format text|json]
+        serve the playground and the Step Functions API (stepwise serve -h for all flags)
 `
 
 func main() {
@@ -58,7 +59,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	case "bench":
 		err = benchCommand(ctx, args[1:], stdout)
 	case "serve":
-		err = serveCommand(ctx, args[1:], stdout)
+		err = serveCommand(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

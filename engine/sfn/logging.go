@@ -81,13 +81,17 @@ func logRecord(executionARN string, lc store.LoggingConfiguration, e history.Eve
 // records, or nil when nothing is logged.
 func (s *Service) eventLogger(executionARN string, lc store.LoggingConfiguration) func(history.Event) {
 	onEvent := s.onEvent
-	if s.logSink == nil || lc.Level == "" || lc.Level == "OFF" {
+	if s.logSink == nil && s.logGroupSink == nil || lc.Level == "" || lc.Level == "OFF" {
 		if onEvent == nil {
 			return nil
 		}
 		return func(e history.Event) { notifyEvent(onEvent, executionARN, e) }
 	}
-	sink := s.logSink
+	sink, groupSink := s.logSink, s.logGroupSink
+	group := ""
+	if len(lc.LogGroupARNs) > 0 {
+		group = lc.LogGroupARNs[0]
+	}
 	return func(e history.Event) {
 		if onEvent != nil {
 			notifyEvent(onEvent, executionARN, e)
@@ -96,7 +100,12 @@ func (s *Service) eventLogger(executionARN string, lc store.LoggingConfiguration
 			return
 		}
 		if rec, err := logRecord(executionARN, lc, e); err == nil {
-			sink(rec)
+			if sink != nil {
+				sink(rec)
+			}
+			if groupSink != nil {
+				groupSink(group, rec)
+			}
 		}
 	}
 }

@@ -60,6 +60,10 @@ type Options struct {
 	// it is recorded, encoded as GetExecutionHistory encodes it. It is
 	// called inside Invoke: it must not call Invoke itself.
 	OnEvent func(executionARN string, event []byte)
+	// LogGroupSink, like LogSink, receives the log records, with the log
+	// group ARN of the state machine's logging destination, so hosts can
+	// keep one file per log group. Both may be set.
+	LogGroupSink func(logGroupARN string, record []byte)
 }
 
 // TestCaseRunner is implemented by task runners that serve Step Functions
@@ -125,6 +129,8 @@ type Service struct {
 	durable    store.Durable
 	resumed    bool
 	tokenAlias map[string]string
+	// logGroupSink is Options.LogGroupSink (logging.go).
+	logGroupSink func(logGroupARN string, record []byte)
 }
 
 // SetClock changes the service clock and whether new executions run on
@@ -176,6 +182,7 @@ func New(opts Options) *Service {
 	}
 	s.tasks = s.routedTasks()
 	s.durable, _ = s.st.(store.Durable)
+	s.logGroupSink = opts.LogGroupSink
 	return s
 }
 

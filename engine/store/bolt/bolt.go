@@ -33,7 +33,7 @@ var (
 	bMachines   = []byte("machines")
 	bExecs      = []byte("executions")
 	bExecIdx    = []byte("executionsByMachine")
-	bEvents     = []byte("events")   // one nested bucket per execution: id -> event
+	bEvents     = []byte("events")   // "<execution ARN>\x00<first id>" -> a chunk of events
 	bJournals   = []byte("journals") // one nested bucket per execution: seq -> chunk
 	bRunning    = []byte("running")  // execution ARN -> wake time (Unix ns, 0: none)
 	bTokens     = []byte("tokens")   // task token -> execution ARN

@@ -3,6 +3,7 @@
 package bolt
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -82,31 +83,25 @@ func (s *Store) PutExecution(ctx context.Context, e *store.Execution) error {
 	})
 }
 
-func eventKey(id int64) []byte { return binary.BigEndian.AppendUint64(nil, uint64(id)) }
+// eventsKey is the key of a chunk of an execution's events: its ARN and
+// the id of the chunk's first event, so a prefix scan reads the history
+// in order.
+func eventsKey(arn string, first int64) []byte {
+	return binary.BigEndian.AppendUint64(indexKey(arn, ""), uint64(first))
+}
 
+// appendEvents writes events as one chunk: a JSON array under one key,
+// one B+tree insertion for all the events a checkpoint brings.
 func appendEvents(arn string, events []history.Event) op {
-	values := make([][]byte, len(events))
-	var err error
-	for i, e := range events {
-		if values[i], err = json.Marshal(e); err != nil {
-			break
-		}
+	if len(events) == 0 {
+		return func(*bbolt.Tx) error { return nil }
 	}
+	chunk, err := json.Marshal(events)
 	return func(tx *bbolt.Tx) error {
 		if err != nil {
 			return err
 		}
-		b, err := tx.Bucket(bEvents).CreateBucketIfNotExists([]byte(arn))
-		if err != nil {
-			return err
-		}
-		b.FillPercent = 1 // ids only grow
-		for i, e := range events {
-			if err := b.Put(eventKey(e.ID), values[i]); err != nil {
-				return err
-			}
-		}
-		return nil
+		return tx.Bucket(bEvents).Put(eventsKey(arn, events[0].ID), chunk)
 	}
 }
 
@@ -255,23 +250,19 @@ func (s *Store) load(tx *bbolt.Tx) error {
 	for _, x := range xs {
 		s.seq = max(s.seq, x.Seq)
 		m.PutExecution(ctx, &x.Execution)
-		b := tx.Bucket(bEvents).Bucket([]byte(x.ARN))
-		if b == nil {
-			continue
-		}
 		var events []history.Event
-		err := b.ForEach(func(_, v []byte) error {
-			var e history.Event
-			if err := json.Unmarshal(v, &e); err != nil {
+		prefix := indexKey(x.ARN, "")
+		c := tx.Bucket(bEvents).Cursor()
+		for k, v := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, v = c.Next() {
+			var chunk []history.Event
+			if err := json.Unmarshal(v, &chunk); err != nil {
 				return err
 			}
-			events = append(events, e)
-			return nil
-		})
-		if err != nil {
-			return err
+			events = append(events, chunk...)
 		}
-		m.AppendEvents(ctx, x.ARN, events)
+		if len(events) > 0 {
+			m.AppendEvents(ctx, x.ARN, events)
+		}
 	}
 	err := tx.Bucket(bRunning).ForEach(func(k, v []byte) error {
 		var wake time.Time
