@@ -174,6 +174,17 @@ expect "activity" "$(sfn describe-activity --activity-arn "$act" | field name)" 
 sfn delete-activity --activity-arn "$act" >/dev/null
 expect "activities after delete" "$(sfn list-activities | field activities)" "[]"
 
+# The wire protocol's errors, as AWS's front end answers them (ServeWire).
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST -H 'X-Amz-Target: AWSStepFunctions.Nope' \
+	-H 'Content-Type: application/x-amz-json-1.0' -d '{}' "$url/")
+expect "unknown target" "$code $(cat "$tmp/body")" '400 {"__type":"com.amazon.coral.service#UnknownOperationException"}'
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' -X POST -H 'X-Amz-Target: AWSStepFunctions.ListStateMachines' \
+	-H 'Content-Type: application/x-amz-json-1.0' -d '{"maxResults":' "$url/")
+expect "malformed JSON" "$code $(cat "$tmp/body")" '400 {"__type":"com.amazon.coral.service#SerializationException"}'
+rid=$(curl -s -D - -o /dev/null -X POST -H 'X-Amz-Target: AWSStepFunctions.ListStateMachines' \
+	-H 'Content-Type: application/x-amz-json-1.0' -d '{}' "$url/" | tr -d '\r' | sed -n 's/^x-amzn-requestid: //Ip')
+if [ -n "$rid" ]; then echo "ok: x-amzn-RequestId"; else fail "no x-amzn-RequestId"; fi
+
 # What D1 keeps of running executions: only l2 still runs, and nothing
 # of the ended ones' journals is left.
 got=$(cd wasm/worker && npx wrangler d1 execute stepwise --local --persist-to "$tmp/state" --json \

@@ -20,12 +20,10 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
+	"strconv"
 	"time"
 
 	"github.com/syumai/workers"
@@ -42,9 +40,10 @@ const dbBinding = "DB"
 // assetsBinding is the static assets' binding name in wrangler.toml.
 const assetsBinding = "ASSETS"
 
-// maxRequestBytes bounds a request body: the largest AWS request (an
-// execution input or task output of 256 KiB, JSON-escaped) fits.
-const maxRequestBytes = 2 << 20
+// activityPollWait bounds GetActivityTask's long poll. AWS holds it 60 s,
+// but here only tasks of the executions this very request loads could
+// arrive (each request is a fresh instance), so it answers soon.
+const activityPollWait = time.Second
 
 // hostTaskWait bounds how long a request waits, before it answers, for
 // the host work its executions started (HTTP Tasks).
@@ -81,10 +80,11 @@ func main() {
 	select {}
 }
 
-// serveAPI answers one API request. Requests for the playground's files
-// do not get here (static assets answer them first), except at "/",
-// where the Worker runs first (wrangler.toml): those that are not POST
-// go on to the assets.
+// serveAPI answers one API request through sfn.Service.ServeWire, as
+// `stepwise serve` does. Requests for the playground's files do not get
+// here (static assets answer them first), except at "/", where the Worker
+// runs first (wrangler.toml): those that are not POST go on to the
+// assets.
 func serveAPI(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		serveAsset(w, r)
@@ -92,30 +92,37 @@ func serveAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	svc, err := newService()
 	if err != nil {
-		writeError(w, &sfn.Error{Code: sfn.CodeServiceUnavailable, Message: err.Error()})
+		writeWire(w, sfn.New(sfn.Options{}).WireError(&sfn.Error{Code: sfn.CodeServiceUnavailable, Message: err.Error()}))
 		return
 	}
-	op, ok := strings.CutPrefix(r.Header.Get("X-Amz-Target"), "AWSStepFunctions.")
-	if r.Method != http.MethodPost || !ok {
-		writeError(w, &sfn.Error{Code: sfn.CodeUnknownOperation, Message: "Unknown operation " + r.Header.Get("X-Amz-Target")})
-		return
-	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
-	if err != nil || len(body) > maxRequestBytes {
-		writeError(w, &sfn.Error{Code: sfn.CodeValidation, Message: "the request body is unreadable or too large"})
+	body, err := io.ReadAll(io.LimitReader(r.Body, sfn.MaxRequestBytes+1))
+	if err != nil {
+		writeWire(w, svc.WireError(&sfn.Error{Code: sfn.CodeSerialization, Message: "reading the request body: " + err.Error()}))
 		return
 	}
 	ctx := r.Context()
-	resp, err := svc.Invoke(ctx, op, body)
+	req := sfn.WireRequest{Method: r.Method, Target: r.Header.Get("X-Amz-Target"), ContentType: r.Header.Get("Content-Type"), Body: body}
+	serveCtx := ctx
+	if req.Target == "AWSStepFunctions.GetActivityTask" {
+		var cancel context.CancelFunc
+		serveCtx, cancel = context.WithTimeout(ctx, activityPollWait)
+		defer cancel()
+	}
+	resp := svc.ServeWire(serveCtx, req)
 	wait, cancel := context.WithTimeout(ctx, hostTaskWait)
 	svc.WaitHostTasks(wait)
 	cancel()
-	if err != nil {
-		writeError(w, err)
-		return
+	writeWire(w, resp)
+}
+
+// writeWire writes a ServeWire answer.
+func writeWire(w http.ResponseWriter, resp sfn.WireResponse) {
+	for k, v := range resp.Headers() {
+		w.Header().Set(k, v)
 	}
-	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-	w.Write(resp)
+	w.Header().Set("Content-Length", strconv.Itoa(len(resp.Body)))
+	w.WriteHeader(resp.Status)
+	w.Write(resp.Body)
 }
 
 // serveAsset answers r from the static assets (the ASSETS binding).
@@ -136,17 +143,6 @@ func serveAsset(w http.ResponseWriter, r *http.Request) {
 	}
 	w.WriteHeader(resp.StatusCode)
 	io.Copy(w, resp.Body)
-}
-
-// writeError answers an API error as AWS does: the code in __type, the
-// status from sfn's table.
-func writeError(w http.ResponseWriter, err error) {
-	e := &sfn.Error{Code: sfn.CodeInternalFailure, Message: err.Error()}
-	errors.As(err, &e)
-	w.Header().Set("Content-Type", "application/x-amz-json-1.0")
-	w.WriteHeader(e.HTTPStatus())
-	body, _ := json.Marshal(map[string]string{"__type": e.Code, "message": e.Message})
-	w.Write(body)
 }
 
 // fireTimers is the Cron Trigger: it steps on every execution whose
