@@ -156,6 +156,7 @@ step_e2e() {
 # step_worker builds the Cloudflare Worker and drives it under wrangler dev
 # (offline) with the AWS CLI (scripts/worker-test.sh installs what it needs).
 step_worker() {
+	aws_clients || return 1
 	bash scripts/worker-test.sh
 }
 

@@ -11,10 +11,19 @@ set -euo pipefail
 cd "$(git -C "$(dirname "$0")" rev-parse --show-toplevel)"
 root=$(pwd)
 
-if ! command -v aws >/dev/null; then
+# scripts/test.sh's tools step installs the AWS CLI; alone, install it
+# the same way (pip --user; Debian's Python wants --break-system-packages
+# for that, which only touches ~/.local).
+userbin="$(python3 -m site --user-base)/bin"
+export PATH="$PATH:$userbin"
+if ! aws --version >/dev/null 2>&1; then
 	echo "worker-test: installing the AWS CLI"
-	python3 -m pip install --quiet --user awscli==1.45.11
-	export PATH="$HOME/.local/bin:$PATH"
+	python3 -m pip install --quiet --user awscli ||
+		python3 -m pip install --quiet --user --break-system-packages awscli
+fi
+if ! node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 3) ? 0 : 1)'; then
+	echo "worker-test: wrangler 4.86.0 needs Node 20.3 or later; this is $(node --version)" >&2
+	exit 1
 fi
 
 if [ ! -d wasm/worker/node_modules ] || [ wasm/worker/package-lock.json -nt wasm/worker/node_modules/.package-lock.json ]; then
