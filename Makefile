@@ -10,7 +10,7 @@ FUZZTIME ?= 60s
 # Reproducible: no paths, VCS stamps, symbols or build ids in the binary.
 GOFLAGS_BUILD := -trimpath -buildvcs=false -ldflags='-s -w -buildid='
 
-.PHONY: build wasm web run test bench bench-server fuzz golden size clean
+.PHONY: build wasm web worker run test bench bench-server fuzz golden size clean
 
 # build: compile the CLI to bin/stepwise with reproducible flags.
 build:
@@ -23,6 +23,10 @@ wasm:
 # web: install the playground's pinned npm packages and bundle it into web/dist.
 web:
 	bash scripts/web.sh
+
+# worker: build the Cloudflare Worker into wasm/worker/build (then: cd wasm/worker && npx wrangler dev).
+worker:
+	bash scripts/worker.sh
 
 # run: build everything and serve the playground on http://127.0.0.1:8080.
 run: build wasm web
@@ -56,4 +60,4 @@ size: build
 
 # clean: remove build output.
 clean:
-	rm -rf bin web/dist
+	rm -rf bin web/dist wasm/worker/build

@@ -6,6 +6,7 @@ require (
 	github.com/aws/aws-sdk-go-v2 v1.47.7
 	github.com/aws/aws-sdk-go-v2/service/sfn v1.41.2
 	github.com/aws/smithy-go v1.28.8
+	github.com/syumai/workers v0.33.0
 	github.com/tidwall/gjson v1.20.0
 	go.etcd.io/bbolt v1.4.3
 )

@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(git rev-parse --show-toplevel)"
 
-all_steps=(tools fmt vet test fuzz wasm browser node e2e conformance)
+all_steps=(tools fmt vet test fuzz wasm browser node e2e worker conformance)
 steps=("$@")
 [ ${#steps[@]} -gt 0 ] || steps=("${all_steps[@]}")
 
@@ -151,6 +151,13 @@ step_e2e() {
 	bash scripts/wasm.sh || return 1
 	bash scripts/web.sh || return 1
 	node --test web/e2e/
+}
+
+# step_worker builds the Cloudflare Worker and drives it under wrangler dev
+# (offline) with the AWS CLI (scripts/worker-test.sh installs what it needs).
+step_worker() {
+	aws_clients || return 1
+	bash scripts/worker-test.sh
 }
 
 step_conformance() {

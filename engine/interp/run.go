@@ -78,7 +78,9 @@ func (p *Program) Start(ctx context.Context, env *Env, ex Execution) *Run {
 func (p *Program) start(env *Env, ex Execution, rp *replayer) *Run {
 	r := p.newRun(env, ex, rp, []any{"start"}, (*Run).now)
 	r.timeoutFrom(r.start)
-	r.record(history.ExecutionStarted, 0, &history.ExecutionStartedDetails{
+	// stamped with the start the host reports (DescribeExecution's
+	// startDate), not a later reading of a real clock
+	r.recordAt(r.start, history.ExecutionStarted, 0, &history.ExecutionStartedDetails{
 		Input: history.Payload(ex.Input), InputDetails: history.NotTruncated(), RoleARN: ex.RoleARN,
 		StateMachineAliasARN: ex.StateMachineAliasARN, StateMachineVersionARN: ex.StateMachineVersionARN,
 	})
@@ -128,8 +130,13 @@ func compactJSON(b []byte) []byte {
 
 // record appends an event stamped with the clock's time and returns its id.
 func (r *Run) record(t history.Type, prev int64, details any) int64 {
+	return r.recordAt(r.now(), t, prev, details)
+}
+
+// recordAt is record with the event's time given.
+func (r *Run) recordAt(at time.Time, t history.Type, prev int64, details any) int64 {
 	id := int64(r.events.n + 1)
-	e := history.Event{Timestamp: r.now(), Type: t, ID: id, PreviousEventID: prev, Details: details}
+	e := history.Event{Timestamp: at, Type: t, ID: id, PreviousEventID: prev, Details: details}
 	r.events.add(e)
 	if r.env.OnEvent != nil {
 		r.env.OnEvent(e)
