@@ -5,24 +5,10 @@ package main
 import (
 	"bytes"
 	"io"
-	"maps"
 	"net/http"
-	"slices"
-	"strconv"
-	"strings"
-	"time"
 
 	"github.com/stepwise-sfn/stepwise/engine/sfn"
 )
-
-// httpTaskTimeout bounds one HTTP Task request, as AWS does (60 s, then
-// States.Http.Socket).
-const httpTaskTimeout = 60 * time.Second
-
-// maxHTTPResponseBytes is read from a response at most: AWS asks for the
-// first 256 KiB (Range: bytes=0-262144), one byte more than a state may
-// pass on, so a larger body fails the state as on AWS.
-const maxHTTPResponseBytes = 262145
 
 // netHTTPClient sends the service's HTTP requests (HTTP Tasks, HTTP
 // routes) with net/http, one goroutine per request. The service counts
@@ -34,7 +20,7 @@ type netHTTPClient struct {
 
 // newHTTPClient returns the CLI's HTTP client.
 func newHTTPClient() *netHTTPClient {
-	return &netHTTPClient{client: &http.Client{Timeout: httpTaskTimeout}}
+	return &netHTTPClient{client: &http.Client{Timeout: sfn.HTTPTaskTimeout}}
 }
 
 // Do sends req on its own goroutine and calls done with the answer.
@@ -60,17 +46,5 @@ func (c *netHTTPClient) send(r *sfn.HTTPRequest) (*sfn.HTTPResponse, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxHTTPResponseBytes))
-	if err != nil {
-		return nil, err
-	}
-	out := &sfn.HTTPResponse{StatusCode: resp.StatusCode, Body: data,
-		StatusText: strings.TrimSpace(strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode)))}
-	// A fixed order keeps the task output the same from run to run.
-	for _, name := range slices.Sorted(maps.Keys(resp.Header)) {
-		for _, v := range resp.Header[name] {
-			out.Header = append(out.Header, [2]string{name, v})
-		}
-	}
-	return out, nil
+	return sfn.NewHTTPResponse(resp.StatusCode, resp.Status, resp.Header, resp.Body)
 }

@@ -6,26 +6,13 @@ import (
 	"bytes"
 	"fmt"
 	"io"
-	"maps"
 	"net/http"
-	"slices"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/syumai/workers/cloudflare/fetch"
 
 	"github.com/stepwise-sfn/stepwise/engine/sfn"
 )
-
-// httpTaskTimeout bounds one HTTP Task request, as AWS does (60 s, then
-// States.Http.Socket).
-const httpTaskTimeout = 60 * time.Second
-
-// maxHTTPResponseBytes is read from a response at most: AWS asks for the
-// first 256 KiB, one byte more than a state may pass on, so a larger body
-// fails the state as on AWS.
-const maxHTTPResponseBytes = 262145
 
 // fetchClient sends the service's HTTP requests (HTTP Tasks, HTTP routes)
 // with the Workers runtime's fetch, through syumai/workers' net/http
@@ -43,7 +30,7 @@ func newFetchClient() *fetchClient {
 }
 
 // Do sends req on its own goroutine and calls done with the answer, or
-// with an error after httpTaskTimeout: the fetch transport cannot be
+// with an error after sfn.HTTPTaskTimeout: the fetch transport cannot be
 // cancelled (a timeout on the request's context would not end a fetch
 // that hangs), so
 // its late answer is dropped instead.
@@ -58,13 +45,13 @@ func (c *fetchClient) Do(req *sfn.HTTPRequest, done func(*sfn.HTTPResponse, erro
 			resp, err := c.send(req)
 			ch <- answer{resp, err}
 		}()
-		timer := time.NewTimer(httpTaskTimeout)
+		timer := time.NewTimer(sfn.HTTPTaskTimeout)
 		defer timer.Stop()
 		select {
 		case a := <-ch:
 			done(a.resp, a.err)
 		case <-timer.C:
-			done(nil, fmt.Errorf("%s %s: no answer in %v", req.Method, req.URL, httpTaskTimeout))
+			done(nil, fmt.Errorf("%s %s: no answer in %v", req.Method, req.URL, sfn.HTTPTaskTimeout))
 		}
 	}()
 }
@@ -87,17 +74,5 @@ func (c *fetchClient) send(r *sfn.HTTPRequest) (*sfn.HTTPResponse, error) {
 		return nil, err
 	}
 	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxHTTPResponseBytes))
-	if err != nil {
-		return nil, err
-	}
-	out := &sfn.HTTPResponse{StatusCode: resp.StatusCode, Body: data,
-		StatusText: strings.TrimSpace(strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode)))}
-	// A fixed order keeps the task output the same from run to run.
-	for _, name := range slices.Sorted(maps.Keys(resp.Header)) {
-		for _, v := range resp.Header[name] {
-			out.Header = append(out.Header, [2]string{name, v})
-		}
-	}
-	return out, nil
+	return sfn.NewHTTPResponse(resp.StatusCode, resp.Status, resp.Header, resp.Body)
 }
