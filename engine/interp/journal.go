@@ -224,12 +224,10 @@ func (r *Run) journal(env *Env) {
 	r.env = &e
 }
 
-// logCall records a call of the host, unless it is being replayed.
-func (r *Run) logCall(args ...any) {
-	if r.env.Journal != nil && r.replay == nil {
-		r.env.Journal.call(args...)
-	}
-}
+// journaling reports whether the host's calls are recorded: the run has
+// a journal and is not being replayed. Callers check it before building
+// a call's arguments, so a run without a journal pays nothing.
+func (r *Run) journaling() bool { return r.env.Journal != nil && r.replay == nil }
 
 // ErrBadJournal is returned (wrapped) by Replay when the journal is not
 // one this Program wrote, or is damaged.

@@ -46,7 +46,9 @@ func (r *Run) MapRuns() []MapRun {
 // reports whether the run has a Map Run with the ARN that is still
 // running: the new settings apply from the next iteration on.
 func (r *Run) UpdateMapRun(arn string, maxConcurrency, toleratedCount *int64, toleratedPercentage *float64) bool {
-	r.logCall("mapRun", arn, maxConcurrency, toleratedCount, toleratedPercentage)
+	if r.journaling() {
+		r.env.Journal.call("mapRun", arn, maxConcurrency, toleratedCount, toleratedPercentage)
+	}
 	for _, m := range r.mapRuns {
 		if m.ARN != arn || m.Status != "RUNNING" || m.j == nil {
 			continue

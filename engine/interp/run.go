@@ -106,7 +106,9 @@ func (p *Program) newRun(env *Env, ex Execution, rp *replayer, head []any, start
 	r := &Run{prog: p, env: env, ex: ex, tasks: map[string]*thread{}, express: ex.Type == "EXPRESS", replay: rp}
 	if env.Journal != nil {
 		r.journal(env)
-		r.logCall(head...)
+		if r.journaling() {
+			r.env.Journal.call(head...)
+		}
 	}
 	r.start = ex.StartTime
 	if r.start.IsZero() {
@@ -160,7 +162,9 @@ func (r *Run) maxEvents() int {
 
 // Step advances the run by one transition and returns its status.
 func (r *Run) Step(ctx context.Context) Status {
-	r.logCall("step")
+	if r.journaling() {
+		r.env.Journal.call("step")
+	}
 	return r.step(ctx)
 }
 
@@ -236,7 +240,9 @@ func (r *Run) finish(st Status, t history.Type, name, cause string, prev int64) 
 // Drive steps the run while it is Running and returns the first other
 // status.
 func (r *Run) Drive(ctx context.Context) Status {
-	r.logCall("drive")
+	if r.journaling() {
+		r.env.Journal.call("drive")
+	}
 	for {
 		st := r.step(ctx)
 		if st != Running {
@@ -301,7 +307,9 @@ func (r *Run) StopDate() time.Time { return r.stop }
 // SendTaskSuccess completes the pending task with the token. output must
 // be valid JSON.
 func (r *Run) SendTaskSuccess(token string, output []byte) error {
-	r.logCall("success", token, string(output))
+	if r.journaling() {
+		r.env.Journal.call("success", token, string(output))
+	}
 	th, err := r.pending(token)
 	if err != nil {
 		return err
@@ -314,7 +322,9 @@ func (r *Run) SendTaskSuccess(token string, output []byte) error {
 
 // SendTaskFailure fails the pending task with the token.
 func (r *Run) SendTaskFailure(token, errName, cause string) error {
-	r.logCall("failure", token, errName, cause)
+	if r.journaling() {
+		r.env.Journal.call("failure", token, errName, cause)
+	}
 	th, err := r.pending(token)
 	if err != nil {
 		return err
@@ -330,7 +340,9 @@ func (r *Run) SendTaskFailure(token, errName, cause string) error {
 // Output that is not JSON fails the state as such a result does). Pending
 // in res is ignored.
 func (r *Run) CompleteTask(token string, res TaskResult) error {
-	r.logCall("complete", token, string(encodeTask(res)))
+	if r.journaling() {
+		r.env.Journal.call("complete", token, string(encodeTask(res)))
+	}
 	th, err := r.pending(token)
 	if err != nil {
 		return err
@@ -344,7 +356,9 @@ func (r *Run) CompleteTask(token string, res TaskResult) error {
 // SendTaskHeartbeat records a heartbeat for the pending task: its
 // heartbeat timeout starts again.
 func (r *Run) SendTaskHeartbeat(token string) error {
-	r.logCall("heartbeat", token)
+	if r.journaling() {
+		r.env.Journal.call("heartbeat", token)
+	}
 	th, err := r.pending(token)
 	if err != nil {
 		return err
@@ -383,7 +397,9 @@ func (r *Run) waiting(token string) (*thread, error) {
 // timeout has passed (the run times out at its next step), and
 // ErrTaskDoesNotExist when no such task waits for a worker.
 func (r *Run) StartActivity(token, workerName string) error {
-	r.logCall("activity", token, workerName)
+	if r.journaling() {
+		r.env.Journal.call("activity", token, workerName)
+	}
 	th, err := r.waiting(token)
 	if err != nil {
 		return err
@@ -406,6 +422,8 @@ func (r *Run) Stop(errName, cause string) {
 	if r.status.Final() {
 		return
 	}
-	r.logCall("stop", errName, cause)
+	if r.journaling() {
+		r.env.Journal.call("stop", errName, cause)
+	}
 	r.finish(Aborted, history.ExecutionAborted, errName, cause, r.lastEventID())
 }

@@ -237,8 +237,12 @@ func (s *Service) checkpoint(ctx context.Context, lr *liveRun, tokens []string, 
 	run := lr.run
 	// What a failed checkpoint did not write goes with the next one, so
 	// the journal has no gap.
-	tokens = append(lr.unsavedTokens, tokens...)
-	c := &store.Checkpoint{ExecutionARN: lr.rec.ARN, Journal: append(lr.unsaved, lr.journal.Take()...), WakeAt: run.WakeAt(), Tokens: tokens}
+	journal := lr.journal.Take()
+	if lr.unsaved != nil || lr.unsavedTokens != nil {
+		journal = append(lr.unsaved, journal...)
+		tokens = append(lr.unsavedTokens, tokens...)
+	}
+	c := &store.Checkpoint{ExecutionARN: lr.rec.ARN, Journal: journal, WakeAt: run.WakeAt(), Tokens: tokens}
 	n := run.EventCount()
 	if n > lr.persisted {
 		c.Events = run.EventsSince(lr.persisted)

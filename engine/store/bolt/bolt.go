@@ -237,6 +237,4 @@ func (s *Store) commit() {
 	s.mu.Unlock()
 }
 
-func notFound(kind, key string) error { return fmt.Errorf("%s %s: %w", kind, key, store.ErrNotFound) }
-
 func indexKey(parent, arn string) []byte { return []byte(parent + "\x00" + arn) }

@@ -41,8 +41,8 @@ func (d *DurableStore) Checkpoint(ctx context.Context, c *store.Checkpoint) erro
 			return err
 		}
 	}
-	if _, err := d.Execution(ctx, c.ExecutionARN); err != nil {
-		return err
+	if !d.HasExecution(c.ExecutionARN) {
+		return fmt.Errorf("execution %s: %w", c.ExecutionARN, store.ErrNotFound)
 	}
 	if len(c.Events) > 0 {
 		if err := d.AppendEvents(ctx, c.ExecutionARN, slices.Clone(c.Events)); err != nil {
