@@ -49,14 +49,15 @@ var allowedEngineImports = map[string][]string{
 	"engine/history":    nil,
 	"engine/jsonpath":   nil,
 	"engine/intrinsic":  {"engine/jsonpath"},
-	"engine/asl":        {"engine/jsonpath", "engine/intrinsic", "engine/states"},
-	"engine/interp":     {"engine/asl", "engine/jsonpath", "engine/intrinsic", "engine/states", "engine/history"},
+	"engine/jsonata":    nil,
+	"engine/asl":        {"engine/jsonpath", "engine/intrinsic", "engine/jsonata", "engine/states"},
+	"engine/interp":     {"engine/asl", "engine/jsonpath", "engine/intrinsic", "engine/jsonata", "engine/states", "engine/history"},
 	"engine/store":      {"engine/history"},
 	"engine/store/mem":  {"engine/store", "engine/history", "engine/states"},
 	"engine/store/bolt": {"engine/store", "engine/store/mem", "engine/history"},
 	"engine/mock":       {"engine/interp", "engine/history", "engine/states"},
 	"engine/graph":      {"engine/asl", "engine/states"},
-	"engine/sfn":        {"engine/asl", "engine/graph", "engine/interp", "engine/jsonpath", "engine/mock", "engine/store", "engine/store/mem", "engine/history", "engine/states"},
+	"engine/sfn":        {"engine/asl", "engine/jsonata", "engine/graph", "engine/interp", "engine/jsonpath", "engine/mock", "engine/store", "engine/store/mem", "engine/history", "engine/states"},
 }
 
 // hostMayImport reports whether a package outside engine/ (a host: cmd/*,
