@@ -666,3 +666,9 @@ func (p *parser) value(v json.RawMessage, loc string, depth int) (*Value, error)
 		return &Value{Static: compact(t)}, nil
 	}
 }
+
+// ParseTemplate parses a payload template (a JSONPath state's Assign, whose
+// keys ending in ".$" hold paths or intrinsic calls).
+func ParseTemplate(raw json.RawMessage) (*Value, error) {
+	return (&parser{}).value(raw, "", 0)
+}
