@@ -2,6 +2,7 @@ package interp
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -494,4 +495,126 @@ func (th *thread) jfinish(result []byte) {
 		f.Result = result
 	}
 	th.exit(out)
+}
+
+// jtaskState evaluates a JSONata Task's Arguments, TimeoutSeconds and
+// HeartbeatSeconds, then invokes its resource.
+func (th *thread) jtaskState(ctx context.Context, task *pendingTask) {
+	st := th.st
+	s := &jstates{input: th.input}
+	var err error
+	eff := []byte("{}")
+	if st.Arguments != nil {
+		eff, err = th.jeval(st.Arguments, "Arguments", s)
+	}
+	timeout := int64(0)
+	if st.TimeoutSeconds != nil {
+		timeout = *st.TimeoutSeconds
+	}
+	if err == nil {
+		timeout, err = th.jint("TimeoutSeconds", timeout, s)
+	}
+	if err == nil {
+		hb := int64(0)
+		if st.HeartbeatSeconds != nil {
+			hb = *st.HeartbeatSeconds
+		}
+		task.heartbeat, err = th.jint("HeartbeatSeconds", hb, s)
+	}
+	if err != nil {
+		th.task = nil
+		th.evalFailed(err)
+		return
+	}
+	if f := th.flow(); f != nil {
+		f.AfterParameters = eff
+	}
+	th.invoke(ctx, task, eff, timeout)
+}
+
+// jint evaluates an integer field that may be a "{% %}" expression;
+// fixed is its literal value.
+func (th *thread) jint(field string, fixed int64, s *jstates) (int64, error) {
+	raw, ok := th.st.Exprs[field]
+	if !ok {
+		return fixed, nil
+	}
+	v, err := th.jtyped(raw, field, "integer", s)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := strconv.ParseFloat(string(v), 64)
+	return int64(n), nil
+}
+
+// jtolerated evaluates a JSONata Map's ToleratedFailureCount and
+// ToleratedFailurePercentage.
+func (th *thread) jtolerated(j *join, s *jstates) error {
+	st := th.st
+	if st.ToleratedFailureCount != nil || st.Exprs["ToleratedFailureCount"] != nil {
+		var fixed int64
+		if st.ToleratedFailureCount != nil {
+			fixed = *st.ToleratedFailureCount
+		}
+		n, err := th.jint("ToleratedFailureCount", fixed, s)
+		if err != nil {
+			return err
+		}
+		if n < 0 {
+			return states.New(states.Runtime, "ToleratedFailureCount cannot be negative.")
+		}
+		j.tolerated = n
+	}
+	if st.ToleratedFailurePercentage != nil {
+		j.toleratedP = *st.ToleratedFailurePercentage
+	}
+	if raw, ok := st.Exprs["ToleratedFailurePercentage"]; ok {
+		v, err := th.jtyped(raw, "ToleratedFailurePercentage", "number", s)
+		if err != nil {
+			return err
+		}
+		j.toleratedP, _ = strconv.ParseFloat(string(v), 64)
+	}
+	if j.toleratedP != -1 && (j.toleratedP < 0 || j.toleratedP > 100) {
+		return states.New(states.Runtime, "ToleratedFailurePercentage must be between 0 and 100.")
+	}
+	return nil
+}
+
+// jchoice runs a JSONata Choice state: the first rule whose Condition is
+// true names the next state and supplies Assign and Output; with none,
+// Default and the state's own Assign and Output.
+func (th *thread) jchoice() {
+	st := th.st
+	s := &jstates{input: th.input}
+	next, assign, output := "", st.Assign, st.Output
+	for i, rule := range st.Choices {
+		v, err := th.jtyped(rule.Condition, fmt.Sprintf("Choices/%d/Condition", i), "boolean", s)
+		if err != nil {
+			th.evalFailed(err)
+			return
+		}
+		if string(v) == "true" {
+			next, assign, output = rule.Next, rule.Assign, rule.Output
+			break
+		}
+	}
+	if next == "" {
+		next = st.Default
+	}
+	if next == "" {
+		th.failState(states.New(states.NoChoiceMatched, "No Matches!"))
+		return
+	}
+	as, err := th.evalAssign(assign, nil, s, "Assign")
+	out := th.input
+	if err == nil && output != nil {
+		out, err = th.jeval(output, "Output", s)
+	}
+	if err != nil {
+		th.evalFailed(err)
+		return
+	}
+	th.assigned = as
+	th.exitTo(out, next, false)
 }
