@@ -17,8 +17,6 @@ MIN_EVENTS=${MIN_EVENTS:-94}
 # Every validation case must be accepted or rejected as AWS does.
 GATE=${CONFORMANCE_GATE:-1}
 CATEGORIES=self-contained,mockable
-# Features not implemented yet; cases using them are not run.
-WITHOUT=jsonata,field:Assign,field:Output,field:Arguments,field:Items
 
 top=$(git rev-parse --show-toplevel)
 cd "$top"

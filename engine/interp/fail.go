@@ -11,6 +11,18 @@ import (
 // succeed runs a Succeed state: InputPath then OutputPath, and the thread
 // ends.
 func (th *thread) succeed() {
+	if th.isJSONata() {
+		out := th.input
+		if th.st.Output != nil {
+			var err error
+			if out, err = th.jeval(th.st.Output, "Output", &jstates{input: th.input}); err != nil {
+				th.evalFailed(err)
+				return
+			}
+		}
+		th.exitTo(out, "", true)
+		return
+	}
 	eff, err := th.selectPath(th.st.InputPath, th.input)
 	if err == nil {
 		if f := th.flow(); f != nil {
@@ -29,6 +41,10 @@ func (th *thread) succeed() {
 // the values of ErrorPath and CausePath.
 func (th *thread) fail() {
 	st := th.st
+	if th.isJSONata() {
+		th.jfail()
+		return
+	}
 	name, cause := st.Error, st.Cause
 	var err error
 	if st.ErrorPath != nil || st.ErrorCall != nil {

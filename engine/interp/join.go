@@ -105,6 +105,15 @@ func (th *thread) child(sm *asl.StateMachine, input []byte, last int64) *thread 
 // parallel runs a Parallel state: every branch gets the effective input.
 func (th *thread) parallel() {
 	st := th.st
+	if th.isJSONata() && st.Arguments != nil {
+		eff, err := th.jeval(st.Arguments, "Arguments", &jstates{input: th.input})
+		if err != nil {
+			th.evalFailed(err)
+			return
+		}
+		th.startBranches(eff)
+		return
+	}
 	eff, err := th.selectPath(st.InputPath, th.input)
 	f := th.flow()
 	if err == nil && f != nil {
@@ -120,6 +129,12 @@ func (th *thread) parallel() {
 		th.failState(th.stateError(err))
 		return
 	}
+	th.startBranches(eff)
+}
+
+// startBranches starts a Parallel state's branches on eff.
+func (th *thread) startBranches(eff []byte) {
+	st := th.st
 	redo := th.redoFor()
 	started := th.emit(history.ParallelStateStarted, nil)
 	j := &join{results: make([][]byte, len(st.Branches)), pending: len(st.Branches)}

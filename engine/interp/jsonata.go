@@ -10,6 +10,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/stepwise-sfn/stepwise/engine/asl"
 	"github.com/stepwise-sfn/stepwise/engine/history"
@@ -327,6 +328,12 @@ func (th *thread) evalFailed(err error) {
 		Error: states.QueryEvaluationError, Cause: cause, Location: ee.location, State: th.st.Name,
 	})
 	th.last = id
+	switch th.st.Type {
+	case asl.TypeMap:
+		th.emit(history.MapStateFailed, nil)
+	case asl.TypeParallel:
+		th.emit(history.ParallelStateFailed, nil)
+	}
 	th.failState(states.New(states.QueryEvaluationError, cause))
 }
 
@@ -617,4 +624,88 @@ func (th *thread) jchoice() {
 	}
 	th.assigned = as
 	th.exitTo(out, next, false)
+}
+
+// jwait runs a JSONata Wait state: Seconds or Timestamp may be
+// expressions; Assign and Output are evaluated when it wakes.
+func (th *thread) jwait() {
+	st := th.st
+	s := &jstates{input: th.input}
+	now := th.run.now()
+	until := now
+	switch {
+	case st.Seconds != nil:
+		until = now.Add(time.Duration(*st.Seconds) * time.Second)
+	case st.SecondsExpr != nil:
+		n, err := th.jint("Seconds", 0, s)
+		if err != nil {
+			th.evalFailed(err)
+			return
+		}
+		until = now.Add(time.Duration(n) * time.Second)
+	case st.Timestamp != "" || st.TimestampExpr != nil:
+		ts := st.Timestamp
+		if st.TimestampExpr != nil {
+			v, err := th.jtyped(st.TimestampExpr, "Timestamp", "string", s)
+			if err != nil {
+				th.evalFailed(err)
+				return
+			}
+			_ = json.Unmarshal(v, &ts)
+		}
+		t, ok := parseTimestamp(ts)
+		if !ok {
+			th.evalFailed(&evalError{"Timestamp", "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: " + ts})
+			return
+		}
+		until = t
+	}
+	th.stage = stageTimer
+	th.wake = until
+	th.onWake = func() { th.jfinish(nil) }
+}
+
+// jfail runs a JSONata Fail state, whose Error and Cause may be
+// expressions.
+func (th *thread) jfail() {
+	st := th.st
+	s := &jstates{input: th.input}
+	name, cause := st.Error, st.Cause
+	for _, f := range []struct {
+		field string
+		dst   *string
+	}{{"Error", &name}, {"Cause", &cause}} {
+		raw, ok := st.Exprs[f.field]
+		if !ok {
+			continue
+		}
+		v, err := th.jtyped(raw, f.field, "string", s)
+		if err != nil {
+			th.evalFailed(err)
+			return
+		}
+		_ = json.Unmarshal(v, f.dst)
+	}
+	th.fatal(&states.Error{Name: name, Cause: cause}, th.last)
+}
+
+// jcaught ends a JSONata state through catcher c: its Assign and Output
+// read $states.errorOutput ({"Error", "Cause"}), the default output.
+func (th *thread) jcaught(c asl.Catcher, failure *states.Error) {
+	eo, _ := errorOutput(nil, failure, asl.OptionalPath{})
+	s := &jstates{input: th.input, errorOutput: eo}
+	as, err := th.evalAssign(c.Assign, nil, s, "Assign")
+	out := eo
+	if err == nil && c.Output != nil {
+		out, err = th.jeval(c.Output, "Output", s)
+	}
+	if err != nil {
+		th.evalFailed(err)
+		return
+	}
+	th.assigned = as
+	if f := th.flow(); f != nil {
+		f.AfterResultPath = out
+	}
+	th.exitTo(out, c.Next, false)
 }

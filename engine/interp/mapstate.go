@@ -36,7 +36,7 @@ func (th *thread) mapState() {
 			return
 		}
 	}
-	if st.ItemsPath.Path != nil && !st.ItemsPath.Path.IsRoot() {
+	if p := st.ItemsPath.Path; p != nil && !(p.IsRoot() && p.Root() == jsonpath.RootInput) {
 		if itemsDoc, err = th.get(st.ItemsPath.Path, eff); err != nil {
 			th.failState(th.stateError(invalidPath(st.ItemsPath.Path, err)))
 			return

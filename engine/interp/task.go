@@ -290,7 +290,13 @@ func (th *thread) credentials() *history.TaskCredentials {
 	if th.st.Credentials == nil {
 		return nil
 	}
-	v, err := th.evalTemplate(th.st.Credentials, th.input)
+	var v []byte
+	var err error
+	if th.isJSONata() {
+		v, err = th.jeval(th.st.Credentials.Static, "Credentials", &jstates{input: th.input})
+	} else {
+		v, err = th.evalTemplate(th.st.Credentials, th.input)
+	}
 	if err != nil {
 		return nil
 	}

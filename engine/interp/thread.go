@@ -326,7 +326,16 @@ func (th *thread) handleError(err *states.Error, failedAt int64) {
 		if t := th.run.test; t != nil {
 			t.caught(th, ci)
 		}
+		if th.isJSONata() {
+			th.jcaught(c, err)
+			return
+		}
 		out, perr := errorOutput(th.input, err, c.ResultPath)
+		if perr == nil && c.Assign != nil {
+			// a catcher's Assign reads the error output
+			eo, _ := errorOutput(nil, err, asl.OptionalPath{})
+			th.assigned, perr = th.evalAssign(c.Assign, eo, nil, "Assign")
+		}
 		if perr != nil {
 			th.fatal(states.New(states.Runtime, th.causePrefix()+perr.Error()), failedAt)
 			return

@@ -10,6 +10,10 @@ import (
 // wait runs a Wait state: it computes the time to wake, and exits then.
 func (th *thread) wait() {
 	st := th.st
+	if th.isJSONata() {
+		th.jwait()
+		return
+	}
 	eff, err := th.selectPath(st.InputPath, th.input)
 	if err != nil {
 		th.failState(th.stateError(err))
@@ -68,6 +72,12 @@ func (th *thread) wait() {
 	th.stage = stageTimer
 	th.wake = until
 	th.onWake = func() {
+		as, err := th.evalAssign(st.Assign, eff, nil, "Assign")
+		if err != nil {
+			th.failState(th.stateError(err))
+			return
+		}
+		th.assigned = as
 		out, err := th.selectPath(st.OutputPath, eff)
 		if err != nil {
 			th.failState(th.stateError(err))
