@@ -379,6 +379,36 @@ type assignment struct {
 // set. JSONPath: keys ending in ".$" take a path or intrinsic evaluated
 // against doc; JSONata: "{% %}" strings anywhere are expressions.
 func (th *thread) evalAssign(raw json.RawMessage, doc []byte, s *jstates, loc string) ([]assignment, error) {
+	as, err := th.computeAssign(raw, doc, s, loc)
+	if err != nil {
+		return nil, err
+	}
+	return as, checkAssignSize(as)
+}
+
+// Variable size limits
+// (https://docs.aws.amazon.com/step-functions/latest/dg/workflow-variables.html).
+const (
+	MaxVariableBytes = 262144 // one variable's value
+	MaxAssignBytes   = 262144 // all the values one Assign sets
+)
+
+// checkAssignSize fails an Assign whose values exceed AWS's limits.
+func checkAssignSize(as []assignment) error {
+	total := 0
+	for _, a := range as {
+		if len(a.value) > MaxVariableBytes {
+			return states.New(states.DataLimitExceeded, fmt.Sprintf("The variable '%s' has a size exceeding the maximum number of bytes service limit (%d).", a.name, MaxVariableBytes))
+		}
+		total += len(a.value)
+	}
+	if total > MaxAssignBytes {
+		return states.New(states.DataLimitExceeded, fmt.Sprintf("The variables assigned by the state have a size exceeding the maximum number of bytes service limit (%d).", MaxAssignBytes))
+	}
+	return nil
+}
+
+func (th *thread) computeAssign(raw json.RawMessage, doc []byte, s *jstates, loc string) ([]assignment, error) {
 	if raw == nil {
 		return nil, nil
 	}

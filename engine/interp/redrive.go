@@ -56,7 +56,7 @@ func (p *Program) redrive(env *Env, ex Execution, events []history.Event, rp *re
 		r.events.add(e)
 	}
 	id := r.record(history.ExecutionRedriven, events[n-1].ID, &history.RedrivenDetails{RedriveCount: ex.RedriveCount})
-	r.root = &thread{run: r, sm: &p.def.StateMachine, lang: p.def.QueryLanguage, last: id}
+	r.root = &thread{run: r, sm: &p.def.StateMachine, lang: p.def.QueryLanguage, last: id, vars: restoreVariables(p.def, events)}
 	if plan == nil {
 		r.root.enter(p.def.StartAt, compactJSON(ex.Input))
 		return r, nil
@@ -413,4 +413,21 @@ func (j *join) skipDone() {
 		}
 		j.next++
 	}
+}
+
+// restoreVariables rebuilds the top-level variables a redriven execution
+// had assigned, from the assignedVariables of the StateExited events of
+// top-level states (in history order, so later assignments win).
+func restoreVariables(def *asl.Definition, events []history.Event) *scope {
+	s := &scope{vars: map[string][]byte{}}
+	for _, e := range events {
+		d, ok := e.Details.(*history.StateExitedDetails)
+		if !ok || d.AssignedVariables == nil || def.States[d.Name] == nil {
+			continue
+		}
+		for k, v := range d.AssignedVariables {
+			s.vars[k] = []byte(v)
+		}
+	}
+	return s
 }

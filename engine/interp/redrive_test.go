@@ -127,3 +127,33 @@ func FuzzRedrive(f *testing.F) {
 		}
 	})
 }
+
+// TestRedriveKeepsVariables checks that a redriven execution still sees
+// the variables assigned before the failure.
+func TestRedriveKeepsVariables(t *testing.T) {
+	def := `{"QueryLanguage":"JSONata","StartAt":"A","States":{
+		"A":{"Type":"Pass","Assign":{"v":"kept"},"Next":"T"},
+		"T":{"Type":"Task","Resource":"arn:aws:states:::lambda:invoke","Arguments":{"v":"{% $v %}"},"End":true}}}`
+	first := true
+	tasks := interp.TaskRunnerFunc(func(ctx context.Context, req *interp.TaskRequest) interp.TaskResult {
+		if first {
+			first = false
+			return interp.TaskResult{Err: states.New("Boom", "")}
+		}
+		return interp.TaskResult{Output: req.Parameters}
+	})
+	r, clock := start(t, def, "{}", 0, tasks)
+	drive(t, r, clock)
+	parsed, _ := asl.Parse([]byte(def))
+	prog, _ := interp.Compile(parsed)
+	ex := r.Execution()
+	ex.RedriveCount = 1
+	rr, err := prog.Redrive(context.Background(), &interp.Env{Clock: clock, IDs: &counterIDs{}, Tasks: tasks}, ex, r.Events())
+	if err != nil {
+		t.Fatal(err)
+	}
+	drive(t, rr, clock)
+	if rr.Status() != interp.Succeeded || string(rr.Output()) != `{"v":"kept"}` {
+		t.Fatalf("redrive: %v %s", rr.Status(), rr.Output())
+	}
+}

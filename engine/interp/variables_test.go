@@ -134,3 +134,13 @@ func TestEvaluationFailedEvent(t *testing.T) {
 		t.Errorf("details %+v", d)
 	}
 }
+
+func TestVariableSizeLimit(t *testing.T) {
+	big := strings.Repeat("x", interp.MaxVariableBytes)
+	r := run(t, `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"v":"{% $states.input.s %}"},"End":true}}}`,
+		`{"s":"`+big+`"}`, nil)
+	name, cause := r.Error()
+	if r.Status() != interp.Failed || name != "States.DataLimitExceeded" || !strings.Contains(cause, "'v'") {
+		t.Errorf("status %v %s: %s", r.Status(), name, cause)
+	}
+}
