@@ -9,6 +9,7 @@ import { linter, lintGutter, forEachDiagnostic } from '@codemirror/lint';
 import { undo, redo, indentWithTab } from '@codemirror/commands';
 import { oneDark } from '@codemirror/theme-one-dark';
 import { parse, locate } from './jsonpos.js';
+import { jsonata } from './jsonata.js';
 
 const themeSlot = new Compartment();
 
@@ -83,6 +84,7 @@ export function definitionEditor(parent, { doc, validate, onChange, onCursor, on
         basicSetup,
         EditorView.lineWrapping,
         json(),
+        jsonata(),
         lint,
         lintGutter(),
         keymap.of([

@@ -2,7 +2,7 @@
 
 import { Graph, GRAPH_CSS } from './graph.js';
 import { renderTimeline, TIMELINE_CSS } from './timeline.js';
-import { analyze, detailsOf, fmtTime, fmtDuration } from './history.js';
+import { analyze, detailsOf, fmtTime, fmtDuration, variablesAt } from './history.js';
 import { definitionEditor, inputEditor, setDoc, formatDoc, selectRange, retheme, isDark, undo, redo } from './editor.js';
 import { loadEngine, ensureMachine, fullHistory, machineArns, sanitizeName } from './engine.js';
 import { encodeSession, decodeSession, saveLocal, loadLocal } from './share.js';
@@ -669,7 +669,15 @@ async function renderInspector() {
     grid.appendChild(c);
   };
   for (const [k, title] of STAGES) card(title, s[k]);
-  if (s.variables) card('Variables', s.variables);
+  // Variables: what this visit's Assign bound (its StateExited event) and
+  // what it could read when it ran, from the history.
+  const vars = exec.model ? variablesAt(exec.model, s.enteredEventId) : null;
+  if (vars && (vars.assigned || Object.keys(vars.scope).length)) {
+    card('Variables assigned', vars.assigned, 'vars assigned');
+    if (vars.truncated) grid.lastChild.title = 'assignedVariablesDetails.truncated: the values were cut to the event size limit';
+    card('Variables in scope', vars.scope, 'vars scope');
+    grid.lastChild.title = 'The variables this state could read when it ran: the assignments before it in its thread, and the outer scope of a Parallel branch or Map iteration';
+  }
   if (s.error || s.cause) {
     const c = document.createElement('section');
     c.className = 'stage error';
@@ -967,7 +975,7 @@ async function boot() {
   const status = $('engine-status');
   try {
     app.sw = await loadEngine(import.meta.url);
-    window.__stepwiseDebug = { sw: app.sw, get exec() { return app.exec; } }; // for the browser tests (web/e2e)
+    window.__stepwiseDebug = { sw: app.sw, editor: defView, get exec() { return app.exec; } }; // for the browser tests (web/e2e)
     app.sw.onEvent?.(({ executionArn }) => {
       if (app.exec && app.exec.arn === executionArn && !app.exec.paused) scheduleRefresh();
     });
