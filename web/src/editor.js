@@ -26,6 +26,11 @@ const base = EditorView.theme({
   '.cm-activeLineGutter': { backgroundColor: 'var(--accent-soft)' },
   '.cm-activeLine': { backgroundColor: 'color-mix(in srgb, var(--accent-soft) 45%, transparent)' },
   '.cm-tooltip': { borderRadius: '6px', overflow: 'hidden' },
+  // The completion list keeps its description box (a child placed beside
+  // it) visible.
+  '.cm-tooltip.cm-tooltip-autocomplete': { overflow: 'visible' },
+  '.cm-tooltip-autocomplete > ul': { borderRadius: '6px' },
+  '.cm-completionInfo': { fontFamily: 'var(--font)', fontSize: '12.5px', padding: '6px 9px', maxWidth: '320px' },
   '.cm-diagnostic': { fontFamily: 'var(--font)', fontSize: '12.5px', maxWidth: '520px' },
   '.cm-diagnosticSource': { fontFamily: 'var(--mono)', opacity: '.75' },
 });
