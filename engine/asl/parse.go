@@ -147,6 +147,15 @@ func (p *parser) state(name string, raw json.RawMessage, loc string, depth int) 
 		return nil, &ParseError{Location: loc, Message: "a state must be an object"}
 	}
 	s := &State{Name: name}
+	for k, v := range f {
+		var text string
+		if json.Unmarshal(v, &text) == nil && strings.HasPrefix(text, "{%") && strings.HasSuffix(text, "%}") {
+			if s.Exprs == nil {
+				s.Exprs = map[string]json.RawMessage{}
+			}
+			s.Exprs[k] = v
+		}
+	}
 	str := func(key string, dst *string) error {
 		if v, ok := f[key]; ok {
 			return p.decode(v, dst, loc+"/"+key)
@@ -665,4 +674,10 @@ func (p *parser) value(v json.RawMessage, loc string, depth int) (*Value, error)
 	default:
 		return &Value{Static: compact(t)}, nil
 	}
+}
+
+// ParseTemplate parses a payload template (a JSONPath state's Assign, whose
+// keys ending in ".$" hold paths or intrinsic calls).
+func ParseTemplate(raw json.RawMessage) (*Value, error) {
+	return (&parser{}).value(raw, "", 0)
 }

@@ -144,10 +144,13 @@ type State struct {
 	Retry          []Retrier
 	Catch          []Catcher
 
-	// JSONata and variables (kept raw; evaluated by later work).
+	// JSONata and variables (kept raw; evaluated by interp).
 	Arguments json.RawMessage
 	Output    json.RawMessage
 	Assign    json.RawMessage
+	// Exprs holds the fields whose value is a JSONata "{% %}" string
+	// (TimeoutSeconds, MaxConcurrency, Error ...), by field name.
+	Exprs map[string]json.RawMessage
 
 	// Pass
 	Result json.RawMessage // nil when absent

@@ -16,6 +16,10 @@ import (
 // state, else Default, else States.NoChoiceMatched.
 func (th *thread) choice() {
 	st := th.st
+	if th.isJSONata() {
+		th.jchoice()
+		return
+	}
 	eff, err := th.selectPath(st.InputPath, th.input)
 	if err != nil {
 		th.failState(th.stateError(err))
@@ -25,6 +29,7 @@ func (th *thread) choice() {
 		f.AfterInputPath = eff
 	}
 	next := ""
+	assign := st.Assign
 	for _, rule := range st.Choices {
 		ok, err := th.evalRule(rule, eff)
 		if err != nil {
@@ -32,12 +37,19 @@ func (th *thread) choice() {
 			return
 		}
 		if ok {
-			next = rule.Next
+			next, assign = rule.Next, rule.Assign
 			break
 		}
 	}
 	if next == "" {
 		next = st.Default
+	}
+	if next != "" {
+		// Assign reads the effective input
+		if th.assigned, err = th.evalAssign(assign, eff, nil, "Assign"); err != nil {
+			th.failState(th.stateError(err))
+			return
+		}
 	}
 	if next == "" {
 		th.failState(states.New(states.NoChoiceMatched, "No Matches!"))

@@ -33,7 +33,11 @@ func (th *thread) get(p *jsonpath.Path, input []byte) ([]byte, error) {
 	case jsonpath.RootContext:
 		return p.Get(th.contextFor(p))
 	case jsonpath.RootVariable:
-		return nil, &jsonpath.NotFoundError{Path: p.String()}
+		v, ok := th.lookupVar(p.Variable())
+		if !ok {
+			return nil, &jsonpath.NotFoundError{Path: p.String()}
+		}
+		return p.Get(v)
 	}
 	return p.Get(input)
 }
@@ -166,7 +170,7 @@ func (th *thread) call(c *intrinsic.Call, input []byte) ([]byte, error) {
 	env := th.ienv
 	if env == nil {
 		// one Env per thread, made on its first call: only Input changes
-		env = &intrinsic.Env{ContextFor: th.contextFor, UUID: th.run.env.IDs.UUID, Random: th.run.env.Random}
+		env = &intrinsic.Env{ContextFor: th.contextFor, UUID: th.run.env.IDs.UUID, Random: th.run.env.Random, Variable: th.lookupVar}
 		if env.Random == nil {
 			env.Random = th.run.fixedRandom
 		}

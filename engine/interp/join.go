@@ -97,7 +97,7 @@ func (th *thread) lastRecorded() int64 {
 
 // child returns a new thread running sm with input, under th.
 func (th *thread) child(sm *asl.StateMachine, input []byte, last int64) *thread {
-	c := &thread{run: th.run, sm: sm, lang: th.run.prog.def.QueryLanguage, parent: th, last: last, hidden: th.hidden}
+	c := &thread{run: th.run, sm: sm, lang: th.run.prog.def.QueryLanguage, parent: th, last: last, hidden: th.hidden, vars: th.childScope()}
 	c.enter(sm.StartAt, input)
 	return c
 }
@@ -170,6 +170,10 @@ func (th *thread) parallelSucceeded() {
 // selectAndFinish applies ResultSelector, ResultPath and OutputPath to the
 // result of a Task, Parallel or Map state.
 func (th *thread) selectAndFinish(result []byte) {
+	if th.isJSONata() {
+		th.jfinish(result)
+		return
+	}
 	f := th.flow()
 	if f != nil {
 		f.Result = result

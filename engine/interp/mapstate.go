@@ -19,6 +19,8 @@ import (
 func (th *thread) mapState() {
 	st := th.st
 	redo := th.redoFor()
+	jn := th.isJSONata()
+	js := &jstates{input: th.input}
 	eff, err := th.selectPath(st.InputPath, th.input)
 	if err != nil {
 		th.failState(th.stateError(err))
@@ -28,6 +30,12 @@ func (th *thread) mapState() {
 		f.AfterInputPath = eff
 	}
 	itemsDoc := eff
+	if jn && st.Items != nil {
+		if itemsDoc, err = th.jtyped(st.Items, "Items", "array", js); err != nil {
+			th.evalFailed(err)
+			return
+		}
+	}
 	if st.ItemsPath.Path != nil && !st.ItemsPath.Path.IsRoot() {
 		if itemsDoc, err = th.get(st.ItemsPath.Path, eff); err != nil {
 			th.failState(th.stateError(invalidPath(st.ItemsPath.Path, err)))
@@ -41,7 +49,12 @@ func (th *thread) mapState() {
 	}
 	j := &join{isMap: true, tolerated: -1, toleratedP: -1}
 	j.distributed = st.ItemProcessor != nil && st.ItemProcessor.ProcessorConfig.Mode == "DISTRIBUTED"
-	if j.max, err = th.mapInteger(eff, st.MaxConcurrency, st.MaxConcurrencyPath, "MaxConcurrencyPath"); err != nil {
+	if jn {
+		if j.max, err = th.jint("MaxConcurrency", st.MaxConcurrency, js); err != nil {
+			th.evalFailed(err)
+			return
+		}
+	} else if j.max, err = th.mapInteger(eff, st.MaxConcurrency, st.MaxConcurrencyPath, "MaxConcurrencyPath"); err != nil {
 		th.failState(th.stateError(err))
 		return
 	}
@@ -52,10 +65,15 @@ func (th *thread) mapState() {
 			continue
 		}
 		th.item = &mapItem{index: i, value: it}
-		v, err := th.evalTemplate(st.ItemSelector, eff)
+		var v []byte
+		if jn {
+			v, err = th.jeval(st.ItemSelector.Static, "ItemSelector", &jstates{input: th.input})
+		} else {
+			v, err = th.evalTemplate(st.ItemSelector, eff)
+		}
 		th.item = nil
 		if err != nil {
-			th.failState(th.stateError(err))
+			th.evalFailed(err)
 			return
 		}
 		j.items[i] = v
@@ -81,7 +99,12 @@ func (th *thread) mapState() {
 	started := th.emit(history.MapStateStarted, &history.MapStateStartedDetails{Length: len(raw)})
 	j.lastIter = started
 	// AWS checks the tolerated failure settings after MapStateStarted.
-	if st.ToleratedFailureCount != nil || st.ToleratedFailureCountPath != nil {
+	if jn {
+		if err := th.jtolerated(j, js); err != nil {
+			th.evalFailed(err)
+			return
+		}
+	} else if st.ToleratedFailureCount != nil || st.ToleratedFailureCountPath != nil {
 		var fixed int64
 		if st.ToleratedFailureCount != nil {
 			fixed = *st.ToleratedFailureCount
@@ -95,7 +118,7 @@ func (th *thread) mapState() {
 			return
 		}
 	}
-	if st.ToleratedFailurePercentage != nil || st.ToleratedFailurePercentagePath != nil {
+	if !jn && (st.ToleratedFailurePercentage != nil || st.ToleratedFailurePercentagePath != nil) {
 		if st.ToleratedFailurePercentage != nil {
 			j.toleratedP = *st.ToleratedFailurePercentage
 		}

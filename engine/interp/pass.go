@@ -4,6 +4,10 @@ package interp
 // ResultPath, then OutputPath.
 func (th *thread) pass() {
 	st := th.st
+	if th.isJSONata() {
+		th.jfinish(nil)
+		return
+	}
 	eff, err := th.selectPath(st.InputPath, th.input)
 	if err != nil {
 		th.failState(th.stateError(err))
@@ -35,6 +39,17 @@ func (th *thread) pass() {
 // finishState applies ResultPath and OutputPath to a state's result and
 // exits the state.
 func (th *thread) finishState(result []byte) {
+	if th.isJSONata() {
+		th.jfinish(result)
+		return
+	}
+	// Assign reads the result (after ResultSelector), before ResultPath
+	as, err := th.evalAssign(th.st.Assign, result, nil, "Assign")
+	if err != nil {
+		th.failState(th.stateError(err))
+		return
+	}
+	th.assigned = as
 	out, err := applyResultPath(th.input, result, th.st.ResultPath)
 	if err == nil {
 		if f := th.flow(); f != nil {

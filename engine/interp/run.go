@@ -3,6 +3,7 @@ package interp
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/stepwise-sfn/stepwise/engine/asl"
@@ -27,6 +28,10 @@ const MaxPayloadBytes = 262144
 // between goroutines and executions.
 type Program struct {
 	def *asl.Definition
+	// parsed JSONata templates and JSONPath Assign templates, by their
+	// JSON text: filled on first use, never changed after
+	jcache sync.Map
+	acache sync.Map
 }
 
 // Compile prepares a parsed definition for running.
@@ -84,7 +89,7 @@ func (p *Program) start(env *Env, ex Execution, rp *replayer) *Run {
 		Input: history.Payload(ex.Input), InputDetails: history.NotTruncated(), RoleARN: ex.RoleARN,
 		StateMachineAliasARN: ex.StateMachineAliasARN, StateMachineVersionARN: ex.StateMachineVersionARN,
 	})
-	r.root = &thread{run: r, sm: &p.def.StateMachine, lang: p.def.QueryLanguage}
+	r.root = &thread{run: r, sm: &p.def.StateMachine, lang: p.def.QueryLanguage, vars: &scope{}}
 	// ExecutionStarted keeps the input as given; states see it compact,
 	// as AWS passes it on.
 	r.root.enter(p.def.StartAt, compactJSON(ex.Input))

@@ -113,6 +113,10 @@ func (th *thread) taskState(ctx context.Context) {
 		task.token = th.run.env.IDs.UUID()
 	}
 	th.task = task
+	if th.isJSONata() {
+		th.jtaskState(ctx, task)
+		return
+	}
 	in, err := th.selectPath(st.InputPath, th.input)
 	eff := in
 	f := th.flow()
@@ -140,6 +144,14 @@ func (th *thread) taskState(ctx context.Context) {
 		th.failState(th.stateError(err))
 		return
 	}
+	th.invoke(ctx, task, eff, timeout)
+}
+
+// invoke schedules the current Task state's invocation with its effective
+// parameters and runs it.
+func (th *thread) invoke(ctx context.Context, task *pendingTask, eff []byte, timeout int64) {
+	st, res := th.st, task.res
+	task.params = eff
 	task.timeout = timeout
 	th.scheduled(task, timeout)
 	task.arm(th.run.now())

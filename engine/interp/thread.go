@@ -51,6 +51,13 @@ type thread struct {
 	attempts   []int64 // per retrier of st
 	retryCount int
 
+	// vars is the thread's variable scope; assigned the variables its
+	// current state computed, set when the state exits.
+	vars     *scope
+	assigned []assignment
+	// enteredPrev is the previousEventId of the StateEntered event.
+	enteredPrev int64
+
 	task    *pendingTask
 	join    *join
 	ienv    *intrinsic.Env // reused by every intrinsic call of the thread
@@ -199,6 +206,8 @@ func (th *thread) enterState(ctx context.Context) {
 			fmt.Sprintf("The execution reached the maximum number of history events (%d).", max), th.run.lastEventID())
 		return
 	}
+	th.assigned = nil
+	th.enteredPrev = th.last
 	th.entered = th.emit(enteredTypes[st.Type], &history.StateEnteredDetails{
 		Name: st.Name, Input: history.Payload(th.input), InputDetails: history.NotTruncated(),
 	})
@@ -248,9 +257,13 @@ func (th *thread) exitTo(output []byte, next string, end bool) {
 			"The state/task '"+th.st.Name+"' returned a result with a size exceeding the maximum number of bytes service limit."))
 		return
 	}
-	exited := th.emit(exitedTypes[th.st.Type], &history.StateExitedDetails{
+	details := &history.StateExitedDetails{
 		Name: th.st.Name, Output: history.Payload(output), OutputDetails: history.NotTruncated(),
-	})
+	}
+	if vars := th.setAssigned(); vars != nil {
+		details.AssignedVariables, details.AssignedVariablesDetails = vars, history.NotTruncated()
+	}
+	exited := th.emit(exitedTypes[th.st.Type], details)
 	if f := th.flow(); f != nil {
 		f.Output, f.ExitedEventID = output, exited
 	}
