@@ -608,6 +608,25 @@ const STAGES = [
   ['output', 'Output'],
 ];
 
+// queryLanguageOf returns the query language of the state called name in the
+// current definition: its own QueryLanguage, else the top level's.
+function queryLanguageOf(name) {
+  let def;
+  try { def = JSON.parse(app.definition); } catch { return 'JSONPath'; }
+  const top = def?.QueryLanguage || 'JSONPath';
+  const find = (states) => {
+    for (const [n, st] of Object.entries(states || {})) {
+      if (n === name) return st;
+      for (const sub of [...(st?.Branches || []), st?.ItemProcessor, st?.Iterator]) {
+        const f = sub && find(sub.States);
+        if (f) return f;
+      }
+    }
+    return null;
+  };
+  return find(def?.States)?.QueryLanguage || top;
+}
+
 async function renderInspector() {
   const host = $('inspector');
   const exec = app.exec;
@@ -668,7 +687,13 @@ async function renderInspector() {
     c.append(h4, pre);
     grid.appendChild(c);
   };
-  for (const [k, title] of STAGES) card(title, s[k]);
+  // A JSONata state has no InputPath, Parameters, ResultSelector or
+  // ResultPath: only the stages it has are shown.
+  const jsonata = queryLanguageOf(name) === 'JSONata';
+  for (const [k, title] of STAGES) {
+    if (jsonata && s[k] == null && k.startsWith('after')) continue;
+    card(title, s[k]);
+  }
   // Variables: what this visit's Assign bound (its StateExited event) and
   // what it could read when it ran, from the history.
   const vars = exec.model ? variablesAt(exec.model, s.enteredEventId) : null;
