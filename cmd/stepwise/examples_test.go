@@ -339,8 +339,8 @@ func TestExamples(t *testing.T) {
 			if _, ok := in.(map[string]any); !ok {
 				t.Fatal("input is not an object")
 			}
-			if ql, ok := def.(map[string]any)["QueryLanguage"]; ok && ql != "JSONPath" {
-				t.Errorf("QueryLanguage %v: these examples are JSONPath ones", ql)
+			if ql, ok := def.(map[string]any)["QueryLanguage"]; ok && ql != "JSONPath" && ql != "JSONata" {
+				t.Errorf("QueryLanguage %v, want JSONPath or JSONata", ql)
 			}
 			if hasTask(def) && ex.MockConfig == nil {
 				t.Fatal("the definition has Task states but the example has no mockConfig")

@@ -492,3 +492,67 @@ test('an HTTP Task set to "Send with fetch" goes out through the browser; a 404 
   await shot(page, 'http-fetch');
   await done(page);
 });
+
+test('the editor highlights {% %} expressions and completes JSONata functions, $states fields and variables', async () => {
+  const page = await ready();
+  const ex = JSON.parse(readFileSync(join(root, 'web', 'examples', 'jsonata-order-pricing.json'), 'utf8'));
+  await page.selectOption('#example', 'jsonata-order-pricing');
+  await showDefinition(page, ex.definition);
+  await page.waitForSelector('#editor .cm-jsonata-delim');
+  const fns = await page.$$eval('#editor .cm-jsonata-fn', (l) => l.map((e) => e.textContent));
+  assert.ok(fns.includes('$sum'), fns.join(' '));
+  const st = await page.$$eval('#editor .cm-jsonata-states', (l) => l.map((e) => e.textContent));
+  assert.ok(st.includes('$states'));
+  const delims = await page.$$eval('#editor .cm-jsonata-delim', (l) => l.map((e) => e.textContent));
+  assert.ok(delims.includes('{%') && delims.includes('%}'));
+  // The delimiters do not look like the rest of the JSON string.
+  const colors = await page.$eval('#editor .cm-jsonata-delim', (e) => [getComputedStyle(e).color, getComputedStyle(e).fontWeight]);
+  assert.equal(colors[1], '700');
+
+  // Type at the end of the Condition expression: functions and variables.
+  const cond = ex.definition.States.CheckLoyalty.Choices[0].Condition;
+  await page.evaluate((needle) => {
+    const view = window.__stepwiseDebug.editor;
+    const at = view.state.doc.toString().indexOf(needle) + needle.length - 3; // before " %}"
+    view.dispatch({ selection: { anchor: at } });
+    view.focus();
+  }, cond);
+  await page.keyboard.type(' and $su');
+  await page.waitForSelector('.cm-tooltip-autocomplete li');
+  let opts = await page.$$eval('.cm-tooltip-autocomplete li', (l) => l.map((e) => e.textContent));
+  assert.ok(opts.some((o) => o.startsWith('$sum')), opts.join('|'));
+  assert.ok(opts.some((o) => o.startsWith('$subtotal')), opts.join('|'));
+  await shot(page, 'jsonata-completion-functions');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.type('states.context.');
+  await page.waitForSelector('.cm-tooltip-autocomplete li');
+  opts = await page.$$eval('.cm-tooltip-autocomplete li', (l) => l.map((e) => e.textContent));
+  assert.deepEqual(opts.map((o) => o.replace(/\$states.*$/, '')).sort(), ['Execution', 'Map', 'State', 'StateMachine', 'Task']);
+  await shot(page, 'jsonata-completion-states');
+  await page.keyboard.press('Escape');
+  await done(page);
+});
+
+test('the inspector shows the variables a state assigned and those in scope', async () => {
+  const page = await ready();
+  const ex = JSON.parse(readFileSync(join(root, 'web', 'examples', 'jsonpath-variables.json'), 'utf8'));
+  await page.selectOption('#example', 'jsonpath-variables');
+  await showDefinition(page, ex.definition);
+  await page.click('#start');
+  await finished(page);
+  const h = await engineHistory(page);
+  assert.equal(h.status, 'SUCCEEDED', `${h.error} ${h.cause}`);
+  await page.click('#graph svg [data-state="Remember"]');
+  await page.waitForSelector('#inspector .stage.vars.assigned pre');
+  const assigned = JSON.parse(await page.textContent('#inspector .stage.vars.assigned pre'));
+  assert.deepEqual(assigned, { customerId: 'cus-42', plan: 'team', seats: 5 });
+  await page.click('#graph svg [data-state="Quote"]');
+  await page.waitForFunction(() => document.querySelector('#inspector h3')?.textContent === 'Quote');
+  assert.ok(await page.$('#inspector .stage.vars.assigned.skipped'));
+  const scope = JSON.parse(await page.textContent('#inspector .stage.vars.scope pre'));
+  assert.deepEqual(scope, { customerId: 'cus-42', plan: 'team', seats: 5, pricePerSeat: 8 });
+  await shot(page, 'inspector-variables');
+  await done(page);
+});

@@ -9,6 +9,7 @@ import { linter, lintGutter, forEachDiagnostic } from '@codemirror/lint';
 import { undo, redo, indentWithTab } from '@codemirror/commands';
 import { oneDark } from '@codemirror/theme-one-dark';
 import { parse, locate } from './jsonpos.js';
+import { jsonata } from './jsonata.js';
 
 const themeSlot = new Compartment();
 
@@ -25,6 +26,11 @@ const base = EditorView.theme({
   '.cm-activeLineGutter': { backgroundColor: 'var(--accent-soft)' },
   '.cm-activeLine': { backgroundColor: 'color-mix(in srgb, var(--accent-soft) 45%, transparent)' },
   '.cm-tooltip': { borderRadius: '6px', overflow: 'hidden' },
+  // The completion list keeps its description box (a child placed beside
+  // it) visible.
+  '.cm-tooltip.cm-tooltip-autocomplete': { overflow: 'visible' },
+  '.cm-tooltip-autocomplete > ul': { borderRadius: '6px' },
+  '.cm-completionInfo': { fontFamily: 'var(--font)', fontSize: '12.5px', padding: '6px 9px', maxWidth: '320px' },
   '.cm-diagnostic': { fontFamily: 'var(--font)', fontSize: '12.5px', maxWidth: '520px' },
   '.cm-diagnosticSource': { fontFamily: 'var(--mono)', opacity: '.75' },
 });
@@ -83,6 +89,7 @@ export function definitionEditor(parent, { doc, validate, onChange, onCursor, on
         basicSetup,
         EditorView.lineWrapping,
         json(),
+        jsonata(),
         lint,
         lintGutter(),
         keymap.of([

@@ -160,3 +160,80 @@ export function fmtDuration(ms) {
   if (h < 48) return `${h} h ${m % 60} min`;
   return `${Math.floor(h / 24)} d ${h % 24} h`;
 }
+
+// parseVars turns an assignedVariables map (name -> JSON text, as AWS
+// records it) into name -> value; text that does not parse stays text.
+function parseVars(av) {
+  const out = {};
+  for (const [k, text] of Object.entries(av || {})) {
+    try { out[k] = JSON.parse(text); } catch { out[k] = text; }
+  }
+  return out;
+}
+
+/**
+ * variablesAt tells what a visit (by its StateEntered event id) did with
+ * variables: assigned is what its StateExited event's assignedVariables
+ * bound (null when it bound none or has not exited), truncated is
+ * assignedVariablesDetails.truncated, and scope is every variable the
+ * state could read when it was entered: the assignments of the states
+ * before it in its thread, in history order, and for the first state of a
+ * Parallel branch or Map iteration, the scope the Parallel or Map state was
+ * entered with (a Distributed Map's child workflows see none).
+ */
+export function variablesAt(model, visitId) {
+  const visitById = new Map(model.visits.map((v) => [v.id, v]));
+  // containerOf is the Map or Parallel visit whose branch or iteration a
+  // visit runs in (null at the top level): the event before a branch's
+  // first state belongs to the container; later states follow a
+  // StateExited of the same branch. (analyze's parentVisit links every
+  // visit to the one before it, so it cannot tell this.)
+  const containers = new Map();
+  const containerOf = (v) => {
+    if (containers.has(v.id)) return containers.get(v.id);
+    containers.set(v.id, null); // cycle guard
+    let c = null;
+    const prev = model.byId.get(v.events[0].previousEventId);
+    if (prev && prev.type.endsWith('StateExited')) {
+      const pv = visitById.get(prev._visit);
+      c = pv ? containerOf(pv) : null;
+    } else if (prev && prev.type !== 'ExecutionStarted') {
+      c = visitById.get(prev._visit) || null;
+    }
+    containers.set(v.id, c);
+    return c;
+  };
+  const scopeAt = (v, depth) => {
+    if (!v || depth > 1000) return {};
+    const container = containerOf(v);
+    const chain = [];
+    let ev = model.byId.get(v.events[0].previousEventId);
+    for (let guard = 0; ev && guard < 1e6; guard++) {
+      if (ev.type === 'ExecutionStarted') break;
+      const pv = visitById.get(ev._visit);
+      if (container && pv === container) break;
+      if (ev.type.endsWith('StateExited') && pv) {
+        // Same container and lane: an earlier state of this thread, not
+        // one of a sibling Map iteration.
+        if (containerOf(pv) !== container || pv.lane !== v.lane) break;
+        const av = ev.stateExitedEventDetails?.assignedVariables;
+        if (av) chain.push(av);
+        ev = model.byId.get(pv.events[0].previousEventId);
+        continue;
+      }
+      ev = model.byId.get(ev.previousEventId);
+    }
+    let scope = {};
+    if (container && !container.events.some((e) => e.type === 'MapRunStarted')) scope = scopeAt(container, depth + 1);
+    for (const av of chain.reverse()) Object.assign(scope, parseVars(av));
+    return scope;
+  };
+  const v = visitById.get(visitId);
+  if (!v) return { assigned: null, truncated: false, scope: {} };
+  const det = v.exited?.stateExitedEventDetails;
+  return {
+    assigned: det?.assignedVariables ? parseVars(det.assignedVariables) : null,
+    truncated: !!det?.assignedVariablesDetails?.truncated,
+    scope: scopeAt(v, 0),
+  };
+}

@@ -2,7 +2,7 @@
 
 import { Graph, GRAPH_CSS } from './graph.js';
 import { renderTimeline, TIMELINE_CSS } from './timeline.js';
-import { analyze, detailsOf, fmtTime, fmtDuration } from './history.js';
+import { analyze, detailsOf, fmtTime, fmtDuration, variablesAt } from './history.js';
 import { definitionEditor, inputEditor, setDoc, formatDoc, selectRange, retheme, isDark, undo, redo } from './editor.js';
 import { loadEngine, ensureMachine, fullHistory, machineArns, sanitizeName } from './engine.js';
 import { encodeSession, decodeSession, saveLocal, loadLocal } from './share.js';
@@ -608,6 +608,25 @@ const STAGES = [
   ['output', 'Output'],
 ];
 
+// queryLanguageOf returns the query language of the state called name in the
+// current definition: its own QueryLanguage, else the top level's.
+function queryLanguageOf(name) {
+  let def;
+  try { def = JSON.parse(app.definition); } catch { return 'JSONPath'; }
+  const top = def?.QueryLanguage || 'JSONPath';
+  const find = (states) => {
+    for (const [n, st] of Object.entries(states || {})) {
+      if (n === name) return st;
+      for (const sub of [...(st?.Branches || []), st?.ItemProcessor, st?.Iterator]) {
+        const f = sub && find(sub.States);
+        if (f) return f;
+      }
+    }
+    return null;
+  };
+  return find(def?.States)?.QueryLanguage || top;
+}
+
 async function renderInspector() {
   const host = $('inspector');
   const exec = app.exec;
@@ -668,8 +687,22 @@ async function renderInspector() {
     c.append(h4, pre);
     grid.appendChild(c);
   };
-  for (const [k, title] of STAGES) card(title, s[k]);
-  if (s.variables) card('Variables', s.variables);
+  // A JSONata state has no InputPath, Parameters, ResultSelector or
+  // ResultPath: only the stages it has are shown.
+  const jsonata = queryLanguageOf(name) === 'JSONata';
+  for (const [k, title] of STAGES) {
+    if (jsonata && s[k] == null && k.startsWith('after')) continue;
+    card(title, s[k]);
+  }
+  // Variables: what this visit's Assign bound (its StateExited event) and
+  // what it could read when it ran, from the history.
+  const vars = exec.model ? variablesAt(exec.model, s.enteredEventId) : null;
+  if (vars && (vars.assigned || Object.keys(vars.scope).length)) {
+    card('Variables assigned', vars.assigned, 'vars assigned');
+    if (vars.truncated) grid.lastChild.title = 'assignedVariablesDetails.truncated: the values were cut to the event size limit';
+    card('Variables in scope', vars.scope, 'vars scope');
+    grid.lastChild.title = 'The variables this state could read when it ran: the assignments before it in its thread, and the outer scope of a Parallel branch or Map iteration';
+  }
   if (s.error || s.cause) {
     const c = document.createElement('section');
     c.className = 'stage error';
@@ -967,7 +1000,7 @@ async function boot() {
   const status = $('engine-status');
   try {
     app.sw = await loadEngine(import.meta.url);
-    window.__stepwiseDebug = { sw: app.sw, get exec() { return app.exec; } }; // for the browser tests (web/e2e)
+    window.__stepwiseDebug = { sw: app.sw, editor: defView, get exec() { return app.exec; } }; // for the browser tests (web/e2e)
     app.sw.onEvent?.(({ executionArn }) => {
       if (app.exec && app.exec.arn === executionArn && !app.exec.paused) scheduleRefresh();
     });
