@@ -1,0 +1,139 @@
+package asl
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/stepwise-sfn/stepwise/engine/jsonata"
+)
+
+// Diagnostic codes of JSONata expressions, as AWS spells them.
+const (
+	// CodeInvalidJSONataExpression is a "{% %}" string that does not
+	// parse; the message is JSONata's, without its "S0xxx: " code.
+	CodeInvalidJSONataExpression = "INVALID_JSONATA_EXPRESSION"
+	// CodeUnsupportedJSONataExpression is an expression that parses but
+	// reads what Step Functions never provides: the context item at the
+	// top level, "$$", or $states.errorOutput outside a Catcher.
+	CodeUnsupportedJSONataExpression = "UNSUPPORTED_JSONATA_EXPRESSION"
+)
+
+// jsonataSkipped are the members of a JSONata state that never hold an
+// expression: AWS keeps a "{% %}" string there as text (Comment, Next,
+// ErrorEquals), or they are checked elsewhere (Choices, Catch, nested
+// state machines).
+var jsonataSkipped = fieldSet("Type", "Comment", "QueryLanguage", "Next", "End", "Default", "Retry",
+	"Catch", "Choices", "Branches", "ItemProcessor", "Iterator", "Label")
+
+// jsonataState checks every expression of a JSONata state, at the
+// locations AWS reports: object members as "/Name", array elements as
+// "[i]".
+func (v *validator) jsonataState(st *node, loc string) {
+	for _, k := range st.keys {
+		if jsonataSkipped[k] || jsonPathOnly[k] {
+			continue
+		}
+		c := st.vals[k]
+		if k == "ItemReader" {
+			v.itemReaderExpressions(c, loc+"/"+k)
+			continue
+		}
+		v.expressions(c, loc+"/"+k, false, 0)
+	}
+	if c, ok := st.get("Choices"); ok && c.kind == kindArray {
+		for i, r := range c.items {
+			l := fmt.Sprintf("%s/Choices[%d]", loc, i)
+			for _, k := range []string{"Condition", "Assign", "Output"} {
+				if n, ok := r.get(k); ok {
+					v.expressions(n, l+"/"+k, false, 0)
+				}
+			}
+		}
+	}
+	if c, ok := st.get("Catch"); ok && c.kind == kindArray {
+		for i, r := range c.items {
+			l := fmt.Sprintf("%s/Catch[%d]", loc, i)
+			for _, k := range []string{"Assign", "Output"} {
+				if n, ok := r.get(k); ok {
+					v.expressions(n, l+"/"+k, true, 0)
+				}
+			}
+		}
+	}
+}
+
+// itemReaderExpressions checks an ItemReader, whose ReaderConfig CSVHeaders
+// are column names, not expressions.
+func (v *validator) itemReaderExpressions(n *node, loc string) {
+	if n.kind != kindObject {
+		return
+	}
+	for _, k := range n.keys {
+		c := n.vals[k]
+		if k != "ReaderConfig" || c.kind != kindObject {
+			v.expressions(c, loc+"/"+k, false, 0)
+			continue
+		}
+		for _, rk := range c.keys {
+			if rk != "CSVHeaders" {
+				v.expressions(c.vals[rk], loc+"/"+k+"/"+rk, false, 0)
+			}
+		}
+	}
+}
+
+// expressions checks every "{% %}" string in n, however deep. inCatch is
+// set inside a Catcher, the one place $states.errorOutput exists.
+func (v *validator) expressions(n *node, loc string, inCatch bool, depth int) {
+	if depth > MaxDepth {
+		return
+	}
+	switch n.kind {
+	case kindString:
+		if n.isJSONata() {
+			v.expression(jsonataSource(n.str), loc, inCatch)
+		}
+	case kindObject:
+		for _, k := range n.keys {
+			v.expressions(n.vals[k], loc+"/"+k, inCatch, depth+1)
+		}
+	case kindArray:
+		for i, c := range n.items {
+			v.expressions(c, fmt.Sprintf("%s[%d]", loc, i), inCatch, depth+1)
+		}
+	}
+}
+
+// jsonataSource returns the expression inside "{% ... %}".
+func jsonataSource(s string) string { return s[2 : len(s)-2] }
+
+// expression checks one expression the way AWS does before it accepts a
+// definition: it must parse, and must not read the context item at the
+// top level (there is none: the input is $states.input), "$$", or
+// $states.errorOutput outside a Catcher. Each name read at the top level
+// is its own diagnostic.
+func (v *validator) expression(src, loc string, inCatch bool) {
+	a, err := jsonata.Analyze(src)
+	if err != nil {
+		msg := err.Error()
+		var je *jsonata.Error
+		if errors.As(err, &je) {
+			msg = je.Message
+		}
+		v.add(SeverityError, CodeInvalidJSONataExpression, loc, msg)
+		return
+	}
+	unsupported := func(format string, args ...any) {
+		v.add(SeverityError, CodeUnsupportedJSONataExpression, loc, fmt.Sprintf(format, args...))
+	}
+	if a.Root {
+		unsupported("Reference to '$$' is not supported.")
+	}
+	for _, name := range a.TopLevel {
+		unsupported("Reference to '%s' at the top level is not supported.", name)
+	}
+	if !inCatch && slices.Contains(a.StatesFields, "errorOutput") {
+		unsupported("Field '$states.errorOutput' does not exist.")
+	}
+}

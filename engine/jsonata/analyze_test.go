@@ -1,0 +1,49 @@
+package jsonata
+
+import (
+	"errors"
+	"reflect"
+	"testing"
+)
+
+func TestAnalyze(t *testing.T) {
+	tests := []struct {
+		src    string
+		top    []string
+		root   bool
+		states []string
+	}{
+		{src: "phone[0]", top: []string{"phone"}},
+		{src: "aaa + bbb + aaa", top: []string{"aaa", "bbb"}},
+		{src: "$.phone", top: []string{"$"}},
+		{src: "$$", root: true},
+		{src: "$states.input.items[phone > 3]", states: []string{"input"}},
+		{src: "$map($states.input.a, function($x){ $x.phone })", states: []string{"input"}},
+		{src: "$map($states.input.a, function($x){ phone })", top: []string{"phone"}, states: []string{"input"}},
+		{src: `{"a": x, "b": [y]}`, top: []string{"x", "y"}},
+		{src: "(x).y", top: []string{"x"}},
+		{src: "$x[foo > 1]"},
+		{src: "$x.a^(c)"},
+		{src: "$states.errorOutput.Error & $states.context.Execution.Id", states: []string{"errorOutput", "context"}},
+		{src: "$sum([1, 2]) + $v", top: nil},
+		{src: `"text"`},
+	}
+	for _, tc := range tests {
+		a, err := Analyze(tc.src)
+		if err != nil {
+			t.Errorf("Analyze(%q): %v", tc.src, err)
+			continue
+		}
+		if !reflect.DeepEqual(a.TopLevel, tc.top) || a.Root != tc.root || !reflect.DeepEqual(a.StatesFields, tc.states) {
+			t.Errorf("Analyze(%q) = %+v, want top %v root %v states %v", tc.src, a, tc.top, tc.root, tc.states)
+		}
+	}
+}
+
+func TestAnalyzeSyntaxError(t *testing.T) {
+	_, err := Analyze("a[1,2)")
+	var je *Error
+	if !errors.As(err, &je) || je.Code != "S0202" || je.Message != `Expected "]", got ","` {
+		t.Fatalf("Analyze syntax error = %#v", err)
+	}
+}
