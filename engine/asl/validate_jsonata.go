@@ -26,27 +26,33 @@ const (
 var jsonataSkipped = fieldSet("Type", "Comment", "QueryLanguage", "Next", "End", "Default", "Retry",
 	"Catch", "Choices", "Branches", "ItemProcessor", "Iterator", "Label")
 
-// jsonataState checks every expression of a JSONata state, at the
-// locations AWS reports: object members as "/Name", array elements as
-// "[i]".
+// jsonataState checks every expression of a JSONata state.
 func (v *validator) jsonataState(st *node, loc string) {
+	visitExpressions(st, loc, v.expression)
+}
+
+// visitExpressions calls visit for every "{% %}" string of a JSONata
+// state st, with the expression inside, its location as AWS reports it
+// (object members as "/Name", array elements as "[i]") and whether it is
+// in a Catcher. Nested state machines are not visited.
+func visitExpressions(st *node, loc string, visit func(src, loc string, inCatch bool)) {
 	for _, k := range st.keys {
 		if jsonataSkipped[k] || jsonPathOnly[k] {
 			continue
 		}
 		c := st.vals[k]
 		if k == "ItemReader" {
-			v.itemReaderExpressions(c, loc+"/"+k)
+			itemReaderExpressions(c, loc+"/"+k, visit)
 			continue
 		}
-		v.expressions(c, loc+"/"+k, false, 0)
+		expressions(c, loc+"/"+k, false, 0, visit)
 	}
 	if c, ok := st.get("Choices"); ok && c.kind == kindArray {
 		for i, r := range c.items {
 			l := fmt.Sprintf("%s/Choices[%d]", loc, i)
 			for _, k := range []string{"Condition", "Assign", "Output"} {
 				if n, ok := r.get(k); ok {
-					v.expressions(n, l+"/"+k, false, 0)
+					expressions(n, l+"/"+k, false, 0, visit)
 				}
 			}
 		}
@@ -56,51 +62,50 @@ func (v *validator) jsonataState(st *node, loc string) {
 			l := fmt.Sprintf("%s/Catch[%d]", loc, i)
 			for _, k := range []string{"Assign", "Output"} {
 				if n, ok := r.get(k); ok {
-					v.expressions(n, l+"/"+k, true, 0)
+					expressions(n, l+"/"+k, true, 0, visit)
 				}
 			}
 		}
 	}
 }
 
-// itemReaderExpressions checks an ItemReader, whose ReaderConfig CSVHeaders
-// are column names, not expressions.
-func (v *validator) itemReaderExpressions(n *node, loc string) {
+// itemReaderExpressions visits an ItemReader, whose ReaderConfig
+// CSVHeaders are column names, not expressions.
+func itemReaderExpressions(n *node, loc string, visit func(src, loc string, inCatch bool)) {
 	if n.kind != kindObject {
 		return
 	}
 	for _, k := range n.keys {
 		c := n.vals[k]
 		if k != "ReaderConfig" || c.kind != kindObject {
-			v.expressions(c, loc+"/"+k, false, 0)
+			expressions(c, loc+"/"+k, false, 0, visit)
 			continue
 		}
 		for _, rk := range c.keys {
 			if rk != "CSVHeaders" {
-				v.expressions(c.vals[rk], loc+"/"+k+"/"+rk, false, 0)
+				expressions(c.vals[rk], loc+"/"+k+"/"+rk, false, 0, visit)
 			}
 		}
 	}
 }
 
-// expressions checks every "{% %}" string in n, however deep. inCatch is
-// set inside a Catcher, the one place $states.errorOutput exists.
-func (v *validator) expressions(n *node, loc string, inCatch bool, depth int) {
+// expressions visits every "{% %}" string in n, however deep.
+func expressions(n *node, loc string, inCatch bool, depth int, visit func(src, loc string, inCatch bool)) {
 	if depth > MaxDepth {
 		return
 	}
 	switch n.kind {
 	case kindString:
 		if n.isJSONata() {
-			v.expression(jsonataSource(n.str), loc, inCatch)
+			visit(jsonataSource(n.str), loc, inCatch)
 		}
 	case kindObject:
 		for _, k := range n.keys {
-			v.expressions(n.vals[k], loc+"/"+k, inCatch, depth+1)
+			expressions(n.vals[k], loc+"/"+k, inCatch, depth+1, visit)
 		}
 	case kindArray:
 		for i, c := range n.items {
-			v.expressions(c, fmt.Sprintf("%s[%d]", loc, i), inCatch, depth+1)
+			expressions(c, fmt.Sprintf("%s[%d]", loc, i), inCatch, depth+1, visit)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package jsonata
 
 import (
 	_ "embed"
+	"strings"
 
 	"github.com/dop251/goja"
 )
@@ -24,6 +25,11 @@ type Analysis struct {
 	// StatesFields lists the fields of $states the expression reads
 	// ("input", "context", "result", "errorOutput"), in order of first use.
 	StatesFields []string
+	// Free lists the variables the expression reads but does not bind
+	// itself (as a lambda parameter or with ":="), without "$", in order
+	// of first use: workflow variables, "states", and the names of
+	// functions it calls, built-in ones included (see IsFunction).
+	Free []string
 }
 
 // Analyze parses src and reports what it reads. A syntax error is an
@@ -50,6 +56,9 @@ func Analyze(src string) (*Analysis, error) {
 	if s := o.Get("states"); s != nil {
 		_ = rt.vm.ExportTo(s, &a.StatesFields)
 	}
+	if f := o.Get("read"); f != nil {
+		_ = rt.vm.ExportTo(f, &a.Free)
+	}
 	if r := o.Get("root"); r != nil {
 		a.Root = r.ToBoolean()
 	}
@@ -58,6 +67,9 @@ func Analyze(src string) (*Analysis, error) {
 	}
 	if len(a.StatesFields) == 0 {
 		a.StatesFields = nil
+	}
+	if len(a.Free) == 0 {
+		a.Free = nil
 	}
 	return a, nil
 }
@@ -77,3 +89,24 @@ func (rt *runtime) analyzer() (goja.Callable, error) {
 	}
 	return f, nil
 }
+
+// functions are the names of the functions every expression can call:
+// JSONata 2.0's and Step Functions' own.
+var functions = map[string]bool{}
+
+func init() {
+	for _, f := range strings.Fields(`sum count max min average string substring substringBefore
+		substringAfter lowercase uppercase length trim pad match contains replace split join
+		formatNumber formatBase formatInteger parseInteger number floor ceil round abs sqrt power
+		random boolean not map zip filter single reduce sift keys lookup append exists spread merge
+		reverse each error assert type sort shuffle distinct base64encode base64decode
+		encodeUrlComponent encodeUrl decodeUrlComponent decodeUrl eval toMillis fromMillis clone
+		now millis partition range hash uuid parse`) {
+		functions[f] = true
+	}
+}
+
+// IsFunction reports whether name (without "$") is a built-in function:
+// one of JSONata's or of Step Functions' ($partition, $range, $hash,
+// $random, $uuid, $parse).
+func IsFunction(name string) bool { return functions[name] }

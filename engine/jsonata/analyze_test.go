@@ -47,3 +47,26 @@ func TestAnalyzeSyntaxError(t *testing.T) {
 		t.Fatalf("Analyze syntax error = %#v", err)
 	}
 }
+
+func TestAnalyzeFree(t *testing.T) {
+	tests := map[string][]string{
+		"$x + $y.a + $x":                          {"x", "y"},
+		"$sum($states.input.a) + $count($v)":      {"sum", "states", "count", "v"},
+		"($a := 1; $a + $b)":                      {"b"},
+		"$map($list, function($i){ $i + $bias })": {"map", "list", "bias"},
+		"1": nil,
+	}
+	for src, want := range tests {
+		a, err := Analyze(src)
+		if err != nil {
+			t.Errorf("Analyze(%q): %v", src, err)
+			continue
+		}
+		if !reflect.DeepEqual(a.Free, want) {
+			t.Errorf("Analyze(%q).Free = %q, want %q", src, a.Free, want)
+		}
+	}
+	if !IsFunction("sum") || !IsFunction("partition") || IsFunction("bias") {
+		t.Error("IsFunction")
+	}
+}
