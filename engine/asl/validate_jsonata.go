@@ -4,6 +4,9 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/stepwise-sfn/stepwise/engine/jsonata"
 )
@@ -141,4 +144,47 @@ func (v *validator) expression(src, loc string, inCatch bool) {
 	if !inCatch && slices.Contains(a.StatesFields, "errorOutput") {
 		unsupported("Field '$states.errorOutput' does not exist.")
 	}
+}
+
+// maxVariableNameLength is AWS's limit on a workflow variable's name.
+const maxVariableNameLength = 80
+
+// variableNames checks the names an Assign object binds (in a JSONPath
+// state, without the ".$" of a key that takes a path): AWS's rule is
+// Unicode Annex #31's, an ID_Start character then ID_Continue characters,
+// at most 80 of them, and "states" is reserved for $states. AWS's own
+// wording for this diagnostic was not found; the message is ours.
+func (v *validator) variableNames(n *node, loc, ql string) {
+	for _, k := range n.keys {
+		name := k
+		if ql == JSONPath {
+			name = strings.TrimSuffix(k, ".$")
+		}
+		if name == "states" {
+			v.schema(loc+"/"+k, "The variable name 'states' is reserved")
+		} else if !isVariableName(name) {
+			v.schema(loc+"/"+k, "The variable name '%s' is not valid", name)
+		}
+	}
+}
+
+// isVariableName reports whether name is an identifier in the sense of
+// Unicode Annex #31 of at most maxVariableNameLength characters.
+func isVariableName(name string) bool {
+	if name == "" || utf8.RuneCountInString(name) > maxVariableNameLength {
+		return false
+	}
+	for i, r := range name {
+		start := unicode.IsLetter(r) || unicode.In(r, unicode.Nl, unicode.Other_ID_Start)
+		if i == 0 {
+			if !start {
+				return false
+			}
+			continue
+		}
+		if !start && !unicode.In(r, unicode.Mn, unicode.Mc, unicode.Nd, unicode.Pc, unicode.Other_ID_Continue) {
+			return false
+		}
+	}
+	return true
 }

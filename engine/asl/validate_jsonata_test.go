@@ -121,3 +121,26 @@ func TestInvalidDefinitionMessageJSONata(t *testing.T) {
 		t.Errorf("got  %s\nwant %s", got, want)
 	}
 }
+
+func TestValidateVariableNames(t *testing.T) {
+	bad := map[string]string{
+		machine(`{"Type": "Pass", "Assign": {"states": 1}, "End": true}`):             "/States/A/Assign/states",
+		machine(`{"Type": "Pass", "Assign": {"1x.$": "$.a"}, "End": true}`):           "/States/A/Assign/1x.$",
+		jsonataMachine(`{"Type": "Pass", "Assign": {"a-b": 1}, "End": true}`):         "/States/E/Assign/a-b",
+		jsonataMachine(`{"Type": "Pass", "Assign": {"x.$": "{% 1 %}"}, "End": true}`): "/States/E/Assign/x.$",
+	}
+	for def, loc := range bad {
+		diags := Validate(def, Options{})
+		if len(diags) != 1 || diags[0].Code != CodeSchemaValidationFailed || diags[0].Location != loc {
+			t.Errorf("%s: got %+v, want one SCHEMA_VALIDATION_FAILED at %s", def, diags, loc)
+		}
+	}
+	for _, def := range []string{
+		machine(`{"Type": "Pass", "Assign": {"x": 1, "é_2": 2, "y.$": "$.a", "ünïcode·x": 3}, "End": true}`),
+		jsonataMachine(`{"Type": "Pass", "Assign": {"total": "{% $states.input.n %}"}, "End": true}`),
+	} {
+		if diags := Validate(def, Options{}); len(diags) != 0 {
+			t.Errorf("%s: %+v", def, diags)
+		}
+	}
+}

@@ -430,6 +430,7 @@ func (v *validator) assign(n *node, loc, ql string) {
 	if ql == JSONPath {
 		v.template(n, loc, 0)
 	}
+	v.variableNames(n, loc, ql)
 }
 
 // integer checks an integer field with a lower bound. In JSONata states the

@@ -70,3 +70,26 @@ func TestAnalyzeFree(t *testing.T) {
 		t.Error("IsFunction")
 	}
 }
+
+func FuzzAnalyze(f *testing.F) {
+	for _, s := range []string{"phone[0]", "$states.input.a[b > 1]", "($x := 1; $x)", "function($a){ $a }", "a[1,2)", "$$", "{\"a\": [1, x]}"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		if len(src) > 1<<10 {
+			return
+		}
+		a, err := Analyze(src)
+		if err != nil {
+			var je *Error
+			if !errors.As(err, &je) {
+				t.Fatalf("Analyze(%q) error %v is not an *Error", src, err)
+			}
+			return
+		}
+		if _, err := Compile(src); err != nil {
+			t.Fatalf("Analyze accepted %q but Compile failed: %v", src, err)
+		}
+		_ = a
+	})
+}
