@@ -198,12 +198,14 @@ func (n *node) has(key string) bool {
 	return ok
 }
 
-// isJSONata reports whether n is a string holding a JSONata expression.
+// isJSONata reports whether n is a string holding a JSONata expression:
+// exactly "{%" first and "%}" last. AWS keeps " {% x %} ", with spaces
+// around, as text (the BASE_LITERALS conformance cases).
 func (n *node) isJSONata() bool {
 	if n.kind != kindString {
 		return false
 	}
-	s := strings.TrimSpace(n.str)
+	s := n.str
 	return strings.HasPrefix(s, "{%") && strings.HasSuffix(s, "%}") && len(s) >= 4
 }
 

@@ -26,7 +26,7 @@ func (v *validator) choice(sc *scope, st *node, loc, ql string) {
 		v.schema(loc+"/Choices", "The field 'Choices' should be non-empty")
 	}
 	for i, r := range c.items {
-		l := fmt.Sprintf("%s/Choices/%d", loc, i)
+		l := fmt.Sprintf("%s/Choices[%d]", loc, i)
 		if r.kind != kindObject {
 			v.typeError(l, "Choices", "Object")
 			continue
@@ -121,7 +121,7 @@ func (v *validator) choiceRule(r *node, loc, ql string, top bool, depth int) {
 			v.schema(loc+"/"+op, "The field '%s' should be non-empty", op)
 		}
 		for i, sub := range val.items {
-			l := fmt.Sprintf("%s/%s/%d", loc, op, i)
+			l := fmt.Sprintf("%s/%s[%d]", loc, op, i)
 			if sub.kind != kindObject {
 				v.typeError(l, op, "Object")
 				continue

@@ -272,10 +272,8 @@ func (v *validator) state(sc *scope, name string, st *node, loc, inherited strin
 	if n, ok := st.get("Assign"); ok {
 		v.assign(n, loc+"/Assign", ql)
 	}
-	for _, k := range []string{"Output", "Arguments"} {
-		if n, ok := st.get(k); ok && ql == JSONata {
-			v.jsonataValue(n, loc+"/"+k)
-		}
+	if ql == JSONata {
+		v.jsonataState(st, loc)
 	}
 	switch t {
 	case TypePass:
@@ -432,11 +430,8 @@ func (v *validator) assign(n *node, loc, ql string) {
 	if ql == JSONPath {
 		v.template(n, loc, 0)
 	}
+	v.variableNames(n, loc, ql)
 }
-
-// jsonataValue accepts any value; JSONata expression syntax is checked by a
-// later stage.
-func (v *validator) jsonataValue(*node, string) {}
 
 // integer checks an integer field with a lower bound. In JSONata states the
 // caller passes a "{% %}" string separately.

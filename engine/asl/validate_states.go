@@ -133,7 +133,7 @@ func (v *validator) parallel(st *node, loc, ql string, depth int) {
 		v.schema(loc+"/Branches", "The field 'Branches' should be non-empty")
 	}
 	for i, br := range b.items {
-		l := fmt.Sprintf("%s/Branches/%d", loc, i)
+		l := fmt.Sprintf("%s/Branches[%d]", loc, i)
 		if br.kind != kindObject {
 			v.typeError(l, "Branches", "Object")
 			continue
@@ -279,7 +279,7 @@ func (v *validator) errorEquals(obj *node, loc string) bool {
 	all := false
 	for i, e := range n.items {
 		if e.kind != kindString {
-			v.typeError(fmt.Sprintf("%s/%d", l, i), "ErrorEquals", "String")
+			v.typeError(fmt.Sprintf("%s[%d]", l, i), "ErrorEquals", "String")
 			return false
 		}
 		if e.str == "States.ALL" {
@@ -303,7 +303,7 @@ func (v *validator) retry(n *node, loc string) {
 		return
 	}
 	for i, r := range n.items {
-		l := fmt.Sprintf("%s/%d", loc, i)
+		l := fmt.Sprintf("%s[%d]", loc, i)
 		if r.kind != kindObject {
 			v.typeError(l, "Retry", "Object")
 			continue
@@ -346,7 +346,7 @@ func (v *validator) catch(sc *scope, n *node, loc, ql string) {
 		allowed["ResultPath"] = true
 	}
 	for i, c := range n.items {
-		l := fmt.Sprintf("%s/%d", loc, i)
+		l := fmt.Sprintf("%s[%d]", loc, i)
 		if c.kind != kindObject {
 			v.typeError(l, "Catch", "Object")
 			continue

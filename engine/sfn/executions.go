@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/stepwise-sfn/stepwise/engine/asl"
 	"github.com/stepwise-sfn/stepwise/engine/history"
 	"github.com/stepwise-sfn/stepwise/engine/jsonpath"
 	"github.com/stepwise-sfn/stepwise/engine/store"
@@ -329,6 +330,7 @@ func (s *Service) describeStateMachineForExecution(ctx context.Context, body []b
 		StateMachineARN: rec.StateMachineARN, Name: name, Definition: rec.Definition, RoleARN: rec.RoleARN,
 		UpdateDate: Timestamp(rec.MachineUpdateDate), LoggingConfiguration: loggingToResponse(rec.Logging),
 		TracingConfiguration: TracingConfiguration{Enabled: rec.Tracing}, RevisionID: rec.RevisionID,
+		VariableReferences: asl.VariableReferences(rec.Definition),
 	}, nil
 }
 

@@ -215,6 +215,7 @@ func (s *Service) describeStateMachine(ctx context.Context, body []byte) (any, *
 		LoggingConfiguration: loggingToResponse(m.Logging),
 		TracingConfiguration: TracingConfiguration{Enabled: m.Tracing},
 		RevisionID:           m.RevisionID,
+		VariableReferences:   asl.VariableReferences(m.Definition),
 	}, nil
 }
 

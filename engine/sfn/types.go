@@ -93,6 +93,9 @@ type DescribeStateMachineOutput struct {
 	RevisionID           string               `json:"revisionId,omitempty"`
 	Label                string               `json:"label,omitempty"`
 	Description          string               `json:"description,omitempty"`
+	// VariableReferences maps each state that reads workflow variables to
+	// their names (asl.VariableReferences); absent when none does.
+	VariableReferences map[string][]string `json:"variableReferences,omitempty"`
 }
 
 // UpdateStateMachineInput is the UpdateStateMachine request.
@@ -242,6 +245,9 @@ type DescribeStateMachineForExecutionOutput struct {
 	LoggingConfiguration loggingOut           `json:"loggingConfiguration"`
 	TracingConfiguration TracingConfiguration `json:"tracingConfiguration"`
 	RevisionID           string               `json:"revisionId,omitempty"`
+	// VariableReferences is as in DescribeStateMachineOutput, for the
+	// definition the execution runs.
+	VariableReferences map[string][]string `json:"variableReferences,omitempty"`
 }
 
 // ListExecutionsInput is the ListExecutions request.
