@@ -71,8 +71,8 @@ func TestVariables(t *testing.T) {
 			"Output":"{% $states.result[0] %}","End":true}}}`,
 		input: `{}`, status: interp.Succeeded, output: `"outer1"`,
 	}, {
-		name: "an undefined result fails with QueryEvaluationError",
-		def: `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Output":{"x":"{% $nope %}"},"End":true}}}`,
+		name:  "an undefined result fails with QueryEvaluationError",
+		def:   `{"QueryLanguage":"JSONata","StartAt":"A","States":{"A":{"Type":"Pass","Output":{"x":"{% $nope %}"},"End":true}}}`,
 		input: `{}`, status: interp.Failed,
 		cause: "An error occurred while executing the state 'A' (entered at the event id #2). The JSONata expression '$nope' specified for the field 'Output/x' returned nothing (undefined).",
 	}, {
@@ -95,8 +95,8 @@ func TestVariables(t *testing.T) {
 			"F":{"Type":"Fail","Error":"{% 'E' & $string($states.input.s) %}","Cause":"{% $states.context.State.Name %}"}}}`,
 		input: `{"s":3}`, status: interp.Failed, cause: "F",
 	}, {
-		name: "Map Items must be an array",
-		def:  `{"QueryLanguage":"JSONata","StartAt":"M","States":{"M":{"Type":"Map","Items":"{% 'x' %}","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`,
+		name:  "Map Items must be an array",
+		def:   `{"QueryLanguage":"JSONata","StartAt":"M","States":{"M":{"Type":"Map","Items":"{% 'x' %}","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`,
 		input: `{}`, status: interp.Failed,
 		cause: "An error occurred while executing the state 'M' (entered at the event id #2). The JSONata expression ''x'' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was 'string' for value: \"x\"",
 	}}
