@@ -136,6 +136,8 @@ step_browser() {
 # to end in Node.
 step_node() {
 	bash scripts/wasm.sh || return 1
+	# web/test/jsonata.test.mjs imports the editor's npm packages
+	bash scripts/web.sh || return 1
 	node --test web/test/
 }
 
