@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/stepwise-sfn/stepwise/engine/intrinsic"
+	"github.com/stepwise-sfn/stepwise/engine/jsonata"
 	"github.com/stepwise-sfn/stepwise/engine/jsonpath"
 )
 
@@ -149,7 +150,10 @@ func (p *parser) state(name string, raw json.RawMessage, loc string, depth int) 
 	s := &State{Name: name}
 	for k, v := range f {
 		var text string
-		if json.Unmarshal(v, &text) == nil && strings.HasPrefix(text, "{%") && strings.HasSuffix(text, "%}") {
+		if json.Unmarshal(v, &text) != nil {
+			continue
+		}
+		if _, ok := jsonata.Embedded(text); ok {
 			if s.Exprs == nil {
 				s.Exprs = map[string]json.RawMessage{}
 			}
@@ -174,7 +178,7 @@ func (p *parser) state(name string, raw json.RawMessage, loc string, depth int) 
 		if err := p.decode(v, &s.Timestamp, loc+"/Timestamp"); err != nil {
 			return nil, err
 		}
-		if strings.HasPrefix(s.Timestamp, "{%") {
+		if _, ok := jsonata.Embedded(s.Timestamp); ok {
 			s.TimestampExpr, s.Timestamp = v, ""
 		}
 	}

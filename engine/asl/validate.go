@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/stepwise-sfn/stepwise/engine/jsonata"
 )
 
 // Diagnostic is one finding about a definition, as
@@ -198,15 +200,15 @@ func (n *node) has(key string) bool {
 	return ok
 }
 
-// isJSONata reports whether n is a string holding a JSONata expression:
-// exactly "{%" first and "%}" last. AWS keeps " {% x %} ", with spaces
-// around, as text (the BASE_LITERALS conformance cases).
+// isJSONata reports whether n is a string holding a JSONata expression
+// (jsonata.Embedded; the BASE_LITERALS conformance cases show AWS keeping
+// " {% x %} ", with spaces around, as text).
 func (n *node) isJSONata() bool {
 	if n.kind != kindString {
 		return false
 	}
-	s := n.str
-	return strings.HasPrefix(s, "{%") && strings.HasSuffix(s, "%}") && len(s) >= 4
+	_, ok := jsonata.Embedded(n.str)
+	return ok
 }
 
 var errTooDeep = errors.New("The definition is nested too deeply")

@@ -7,9 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"sort"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/stepwise-sfn/stepwise/engine/asl"
@@ -37,11 +35,6 @@ type jnode struct {
 type jfield struct {
 	name string
 	node *jnode
-}
-
-// isExpr reports whether a string value is a JSONata expression.
-func isExpr(s string) bool {
-	return len(s) >= 4 && strings.HasPrefix(s, "{%") && strings.HasSuffix(s, "%}")
 }
 
 // jtemplate returns the parsed template of raw, parsed once per Program.
@@ -98,8 +91,7 @@ func buildJ(dec *json.Decoder) (*jnode, error) {
 		}
 		return n, nil
 	case string:
-		if isExpr(t) {
-			src := strings.TrimSpace(t[2 : len(t)-2])
+		if src, ok := jsonata.Embedded(t); ok {
 			e, err := jsonata.Compile(src)
 			return &jnode{expr: e, src: src, bad: err}, nil
 		}
@@ -206,11 +198,7 @@ func (th *thread) evalExpr(n *jnode, loc string, s *jstates) ([]byte, error) {
 	}
 	v, err := n.expr.Eval(th.jsonataEnv(s))
 	if err != nil {
-		var je *jsonata.Error
-		if errors.As(err, &je) && je.Code == "" {
-			// a Step Functions function's own error
-			return nil, &evalError{loc, exprCause(n.src, loc, "threw an error during evaluation. "+je.Message)}
-		}
+		// "T1006: message", or a Step Functions function's message alone
 		return nil, &evalError{loc, exprCause(n.src, loc, "threw an error during evaluation. "+err.Error())}
 	}
 	if v.Kind != jsonata.JSON {
@@ -285,21 +273,7 @@ func (th *thread) jtyped(raw json.RawMessage, loc, want string, s *jstates) ([]b
 	if err != nil || n.expr == nil {
 		return v, err
 	}
-	ok := false
-	switch want {
-	case "array":
-		ok = kindOf(v) == kindArray
-	case "string":
-		ok = kindOf(v) == kindString
-	case "boolean":
-		ok = kindOf(v) == kindBool
-	case "number":
-		ok = kindOf(v) == kindNumber
-	case "integer":
-		ok = kindOf(v) == kindNumber && isInteger(v)
-	default:
-		ok = true
-	}
+	ok := jsonKindName(v) == want || want == "integer" && kindOf(v) == kindNumber && isInteger(v)
 	if !ok {
 		return nil, &evalError{loc, exprCause(n.src, loc, fmt.Sprintf("returned an unexpected result type. Expected '%s', but was '%s' for value: %s", want, jsonKindName(v), v))}
 	}
@@ -495,16 +469,6 @@ func (th *thread) setAssigned() map[string]string {
 	}
 	th.assigned = nil
 	return out
-}
-
-// sortedNames returns the names of m in order (for stable output).
-func sortedNames(m map[string][]byte) []string {
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	return names
 }
 
 // jfinish ends a JSONata state with its result: Assign and Output are

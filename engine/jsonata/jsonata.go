@@ -17,6 +17,7 @@ package jsonata
 import (
 	"bytes"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -146,7 +147,9 @@ func (e *Expr) evalInput(input string, env *Env) (Value, error) {
 				b.WriteByte(',')
 			}
 			n++
-			fmt.Fprintf(&b, "%q:", name)
+			key, _ := json.Marshal(name)
+			b.Write(key)
+			b.WriteByte(':')
 			b.Write(v)
 		}
 	}
@@ -312,4 +315,14 @@ func toError(vm *goja.Runtime, v goja.Value) *Error {
 		e.Message = "Stack overflow error: Check for non-terminating recursive function.  Consider rewriting as tail-recursive."
 	}
 	return e
+}
+
+// Embedded returns the expression of a Step Functions field value written
+// "{% expr %}" (exactly "{%" first and "%}" last: AWS keeps " {% x %} ",
+// with spaces around, as text), trimmed; ok is false for any other string.
+func Embedded(s string) (src string, ok bool) {
+	if len(s) < 4 || !strings.HasPrefix(s, "{%") || !strings.HasSuffix(s, "%}") {
+		return "", false
+	}
+	return strings.TrimSpace(s[2 : len(s)-2]), true
 }
