@@ -411,8 +411,20 @@ func (p *parser) itemBatcher(v json.RawMessage, loc string) (*ItemBatcher, error
 	}
 	b := &ItemBatcher{}
 	var err error
-	// a JSONata "{% %}" string is evaluated later, not read here
+	// a string (a JSONata "{% %}" expression) is evaluated when the Map
+	// runs, not read here
 	isExpr := func(x json.RawMessage) bool { return bytes.HasPrefix(bytes.TrimSpace(x), []byte(`"`)) }
+	for _, k := range []string{"MaxItemsPerBatch", "MaxInputBytesPerBatch"} {
+		var text string
+		if x, ok := f[k]; ok && json.Unmarshal(x, &text) == nil {
+			if _, ok := jsonata.Embedded(text); ok {
+				if b.Exprs == nil {
+					b.Exprs = map[string]json.RawMessage{}
+				}
+				b.Exprs[k] = x
+			}
+		}
+	}
 	if x, ok := f["MaxItemsPerBatch"]; ok && !isExpr(x) {
 		err = p.decode(x, &b.MaxItemsPerBatch, loc+"/MaxItemsPerBatch")
 	}
@@ -426,6 +438,7 @@ func (p *parser) itemBatcher(v json.RawMessage, loc string) (*ItemBatcher, error
 		b.MaxInputBytesPerBatchPath, err = p.path(x, loc+"/MaxInputBytesPerBatchPath")
 	}
 	if x, ok := f["BatchInput"]; ok && err == nil {
+		b.BatchInputRaw = x
 		b.BatchInput, err = p.value(x, loc+"/BatchInput", 0)
 	}
 	return b, err

@@ -124,6 +124,10 @@ type ItemBatcher struct {
 	MaxInputBytesPerBatch     int64
 	MaxInputBytesPerBatchPath *jsonpath.Path
 	BatchInput                *Value
+	// JSONata form: MaxItemsPerBatch and MaxInputBytesPerBatch given as
+	// "{% %}" strings, and BatchInput as written (evaluated per run).
+	Exprs         map[string]json.RawMessage
+	BatchInputRaw json.RawMessage
 }
 
 // State is one state of any type. Fields that a type does not have are

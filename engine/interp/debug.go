@@ -31,8 +31,8 @@ type DataFlow struct {
 	AfterResultSelector []byte
 	AfterResultPath     []byte // for a caught error: the catcher's ResultPath applied
 	Output              []byte // what StateExited reports
-	// Variables is a JSON object of the variables the state assigned; nil
-	// when it assigned none (the interpreter does not run Assign yet).
+	// Variables is a JSON object of the variables the state's Assign set,
+	// in the order written; nil when it assigned none.
 	Variables []byte
 	// Error is the failure the state raised (caught, retried or fatal);
 	// nil when it raised none.

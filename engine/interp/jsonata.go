@@ -179,7 +179,7 @@ func (th *thread) jsonataEnv(s *jstates) *jsonata.Env {
 			}
 			return th.lookupVar(name)
 		},
-		Now: th.enteredAt,
+		Now: r.now(),
 		Random: func() float64 {
 			rnd := r.env.Random
 			if rnd == nil {
@@ -318,7 +318,26 @@ func (th *thread) isJSONata() bool { return th.queryLanguage() == asl.JSONata }
 // iteration reads its parent's scope too.
 type scope struct {
 	vars   map[string][]byte
+	size   int // bytes of the values in vars
 	parent *scope
+}
+
+// set binds name to v in s.
+func (s *scope) set(name string, v []byte) {
+	if s.vars == nil {
+		s.vars = map[string][]byte{}
+	}
+	s.size += len(v) - len(s.vars[name])
+	s.vars[name] = v
+}
+
+// total is the size of every variable s and its outer scopes hold.
+func (s *scope) total() int {
+	n := 0
+	for ; s != nil; s = s.parent {
+		n += s.size
+	}
+	return n
 }
 
 func (s *scope) lookup(name string) ([]byte, bool) {
@@ -357,7 +376,7 @@ func (th *thread) evalAssign(raw json.RawMessage, doc []byte, s *jstates, loc st
 	if err != nil {
 		return nil, err
 	}
-	return as, checkAssignSize(as)
+	return as, checkAssignSize(as, th.vars)
 }
 
 // Variable size limits
@@ -365,19 +384,30 @@ func (th *thread) evalAssign(raw json.RawMessage, doc []byte, s *jstates, loc st
 const (
 	MaxVariableBytes = 262144 // one variable's value
 	MaxAssignBytes   = 262144 // all the values one Assign sets
+	// MaxScopeVariableBytes bounds the variables of an execution: those a
+	// state can see (its scope and the outer ones) once its Assign is set.
+	MaxScopeVariableBytes = 10 << 20
 )
 
-// checkAssignSize fails an Assign whose values exceed AWS's limits.
-func checkAssignSize(as []assignment) error {
-	total := 0
+// checkAssignSize fails an Assign whose values exceed AWS's limits, in sc
+// (the scope the values will be set in).
+func checkAssignSize(as []assignment, sc *scope) error {
+	total, after := 0, sc.total()
 	for _, a := range as {
 		if len(a.value) > MaxVariableBytes {
 			return states.New(states.DataLimitExceeded, fmt.Sprintf("The variable '%s' has a size exceeding the maximum number of bytes service limit (%d).", a.name, MaxVariableBytes))
 		}
 		total += len(a.value)
+		after += len(a.value)
+		if sc != nil {
+			after -= len(sc.vars[a.name])
+		}
 	}
 	if total > MaxAssignBytes {
 		return states.New(states.DataLimitExceeded, fmt.Sprintf("The variables assigned by the state have a size exceeding the maximum number of bytes service limit (%d).", MaxAssignBytes))
+	}
+	if after > MaxScopeVariableBytes {
+		return states.New(states.DataLimitExceeded, fmt.Sprintf("The variables of the execution would have a size exceeding the maximum number of bytes service limit (%d).", MaxScopeVariableBytes))
 	}
 	return nil
 }
@@ -459,13 +489,22 @@ func (th *thread) setAssigned() map[string]string {
 	if th.vars == nil {
 		th.vars = &scope{}
 	}
-	if th.vars.vars == nil {
-		th.vars.vars = map[string][]byte{}
-	}
 	out := make(map[string]string, len(th.assigned))
-	for _, a := range th.assigned {
-		th.vars.vars[a.name] = a.value
+	f := th.flow()
+	obj := []byte{'{'}
+	for i, a := range th.assigned {
+		th.vars.set(a.name, a.value)
 		out[a.name] = string(a.value)
+		if f != nil {
+			if i > 0 {
+				obj = append(obj, ',')
+			}
+			obj = append(history.AppendString(obj, a.name), ':')
+			obj = append(obj, a.value...)
+		}
+	}
+	if f != nil {
+		f.Variables = append(obj, '}')
 	}
 	th.assigned = nil
 	return out

@@ -79,8 +79,13 @@ func (th *thread) mapState() {
 		j.items[i] = v
 	}
 	if st.ItemBatcher != nil {
-		if j.items, err = th.batch(j.items, eff); err != nil {
-			th.failState(th.stateError(err))
+		if jn {
+			j.items, err = th.jbatch(j.items, js)
+		} else {
+			j.items, err = th.batch(j.items, eff)
+		}
+		if err != nil {
+			th.evalFailed(err)
 			return
 		}
 	}
@@ -189,18 +194,56 @@ func (th *thread) batch(items [][]byte, input []byte) ([][]byte, error) {
 			*pv.dst = n
 		}
 	}
-	if maxBytes <= 0 || maxBytes > MaxPayloadBytes {
-		maxBytes = MaxPayloadBytes
-	}
-	if maxItems <= 0 {
-		maxItems = math.MaxInt64
-	}
 	var batchInput []byte
 	if b.BatchInput != nil {
 		var err error
 		if batchInput, err = th.evalTemplate(b.BatchInput, input); err != nil {
 			return nil, err
 		}
+	}
+	return group(items, maxItems, maxBytes, batchInput), nil
+}
+
+// jbatch is batch for a JSONata Map: MaxItemsPerBatch and
+// MaxInputBytesPerBatch may be expressions, and BatchInput's "{% %}"
+// strings are evaluated.
+func (th *thread) jbatch(items [][]byte, s *jstates) ([][]byte, error) {
+	b := th.st.ItemBatcher
+	maxItems, maxBytes := b.MaxItemsPerBatch, b.MaxInputBytesPerBatch
+	for _, f := range []struct {
+		name string
+		dst  *int64
+	}{{"MaxItemsPerBatch", &maxItems}, {"MaxInputBytesPerBatch", &maxBytes}} {
+		raw, ok := b.Exprs[f.name]
+		if !ok {
+			continue
+		}
+		v, err := th.jtyped(raw, "ItemBatcher/"+f.name, "integer", s)
+		if err != nil {
+			return nil, err
+		}
+		n, _ := strconv.ParseFloat(string(v), 64)
+		*f.dst = int64(n)
+	}
+	var batchInput []byte
+	if b.BatchInputRaw != nil {
+		var err error
+		if batchInput, err = th.jeval(b.BatchInputRaw, "ItemBatcher/BatchInput", s); err != nil {
+			return nil, err
+		}
+	}
+	return group(items, maxItems, maxBytes, batchInput), nil
+}
+
+// group puts items into batches of at most maxItems items and maxBytes
+// bytes (0: no limit but the payload size), each {"BatchInput": ...,
+// "Items": [...]}.
+func group(items [][]byte, maxItems, maxBytes int64, batchInput []byte) [][]byte {
+	if maxBytes <= 0 || maxBytes > MaxPayloadBytes {
+		maxBytes = MaxPayloadBytes
+	}
+	if maxItems <= 0 {
+		maxItems = math.MaxInt64
 	}
 	var out [][]byte
 	var cur [][]byte
@@ -229,7 +272,7 @@ func (th *thread) batch(items [][]byte, input []byte) ([][]byte, error) {
 		size += int64(len(it)) + 1
 	}
 	flush()
-	return out, nil
+	return out
 }
 
 // spawnIteration starts the next iteration.

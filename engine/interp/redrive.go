@@ -419,14 +419,14 @@ func (j *join) skipDone() {
 // had assigned, from the assignedVariables of the StateExited events of
 // top-level states (in history order, so later assignments win).
 func restoreVariables(def *asl.Definition, events []history.Event) *scope {
-	s := &scope{vars: map[string][]byte{}}
+	s := &scope{}
 	for _, e := range events {
 		d, ok := e.Details.(*history.StateExitedDetails)
 		if !ok || d.AssignedVariables == nil || def.States[d.Name] == nil {
 			continue
 		}
 		for k, v := range d.AssignedVariables {
-			s.vars[k] = []byte(v)
+			s.set(k, []byte(v))
 		}
 	}
 	return s

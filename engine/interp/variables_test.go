@@ -2,8 +2,10 @@ package interp_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stepwise-sfn/stepwise/engine/history"
 	"github.com/stepwise-sfn/stepwise/engine/interp"
@@ -99,6 +101,20 @@ func TestVariables(t *testing.T) {
 		def:   `{"QueryLanguage":"JSONata","StartAt":"M","States":{"M":{"Type":"Map","Items":"{% 'x' %}","ItemProcessor":{"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`,
 		input: `{}`, status: interp.Failed,
 		cause: "An error occurred while executing the state 'M' (entered at the event id #2). The JSONata expression ''x'' specified for the field 'Items' returned an unexpected result type. Expected 'array', but was 'string' for value: \"x\"",
+	}, {
+		name: "a distributed Map's ItemBatcher evaluates its expressions",
+		def: `{"QueryLanguage":"JSONata","StartAt":"A","States":{
+			"A":{"Type":"Pass","Assign":{"size":2},"Next":"M"},
+			"M":{"Type":"Map","Items":"{% $states.input.xs %}",
+				"ItemBatcher":{"MaxItemsPerBatch":"{% $size %}","MaxInputBytesPerBatch":"{% 1024 * 256 %}","BatchInput":{"tag":"{% $states.input.tag %}","n":1}},
+				"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{
+					"P":{"Type":"Pass","Output":{"t":"{% $states.input.BatchInput.tag %}","k":"{% $count($states.input.Items) %}"},"End":true}}},"End":true}}}`,
+		input: `{"xs":[1,2,3],"tag":"b"}`, status: interp.Succeeded, output: `[{"t":"b","k":2},{"t":"b","k":1}]`,
+	}, {
+		name:  "ItemBatcher's MaxItemsPerBatch must be an integer",
+		def:   `{"QueryLanguage":"JSONata","StartAt":"M","States":{"M":{"Type":"Map","Items":[1],"ItemBatcher":{"MaxItemsPerBatch":"{% 1.5 %}"},"ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},"End":true}}}`,
+		input: `{}`, status: interp.Failed,
+		cause: "An error occurred while executing the state 'M' (entered at the event id #2). The JSONata expression '1.5' specified for the field 'ItemBatcher/MaxItemsPerBatch' returned an unexpected result type. Expected 'integer', but was 'number' for value: 1.5",
 	}}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -142,5 +158,45 @@ func TestVariableSizeLimit(t *testing.T) {
 	name, cause := r.Error()
 	if r.Status() != interp.Failed || name != "States.DataLimitExceeded" || !strings.Contains(cause, "'v'") {
 		t.Errorf("status %v %s: %s", r.Status(), name, cause)
+	}
+}
+
+// $now() reports the instant of evaluation on the run's clock: a Wait
+// state's Output is evaluated after the wait.
+func TestNowIsEvaluationTime(t *testing.T) {
+	r := run(t, `{"QueryLanguage":"JSONata","StartAt":"A","States":{
+		"A":{"Type":"Pass","Output":{"t0":"{% $now() %}"},"Next":"W"},
+		"W":{"Type":"Wait","Seconds":90,"Output":{"t0":"{% $states.input.t0 %}","t1":"{% $now() %}"},"End":true}}}`, `{}`, nil)
+	var out struct{ T0, T1 time.Time }
+	if err := json.Unmarshal(r.Output(), &out); err != nil {
+		t.Fatalf("output %s: %v", r.Output(), err)
+	}
+	if !out.T0.Equal(r.StartDate()) || out.T1.Sub(out.T0) != 90*time.Second {
+		t.Errorf("t0 %v t1 %v, want the start %v and 90s later", out.T0, out.T1, r.StartDate())
+	}
+}
+
+// The variables of an execution are bounded as a whole: 42 variables of
+// 250,000 bytes each pass every per-Assign limit but not the total.
+func TestScopeVariableLimit(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"QueryLanguage":"JSONata","StartAt":"S0","States":{`)
+	const n = 42
+	for i := 0; i < n; i++ {
+		next := fmt.Sprintf(`"Next":"S%d"`, i+1)
+		if i == n-1 {
+			next = `"End":true`
+		}
+		fmt.Fprintf(&b, `"S%d":{"Type":"Pass","Assign":{"v%d":"{%% $states.input.s %%}"},%s},`, i, i, next)
+	}
+	def := strings.TrimSuffix(b.String(), ",") + `}}`
+	r := run(t, def, `{"s":"`+strings.Repeat("x", 250000)+`"}`, nil)
+	name, cause := r.Error()
+	if r.Status() != interp.Failed || name != "States.DataLimitExceeded" || !strings.Contains(cause, "10485760") {
+		t.Errorf("status %v %s: %s", r.Status(), name, cause)
+	}
+	// the 42nd assignment is the one that fails
+	if got := assigned(r); strings.Count(got, "\n")+1 != n-1 {
+		t.Errorf("%d states assigned, want %d", strings.Count(got, "\n")+1, n-1)
 	}
 }

@@ -420,3 +420,16 @@ func FuzzStepwiseStep(f *testing.F) {
 		}
 	})
 }
+
+// The data flow shows what each visit's Assign set, and a JSONPath
+// Parameters that reads a variable.
+func TestDataFlowVariables(t *testing.T) {
+	s := newTestService(Options{Virtual: true})
+	arn := debugMachine(t, s, `{"StartAt":"A","States":{"A":{"Type":"Pass","Assign":{"x":5,"s":"t"},"Next":"B"},
+		"B":{"Type":"Pass","Parameters":{"v.$":"$x"},"End":true}}}`, `{}`)
+	step(t, s, `{"executionArn":"`+arn+`","steps":10}`)
+	df := dataFlow(t, s, arn)
+	if len(df) != 2 || df[0]["variables"] != `{"x":5,"s":"t"}` || df[1]["variables"] != nil || df[1]["afterParameters"] != `{"v":5}` {
+		t.Fatalf("data flow = %v", df)
+	}
+}
