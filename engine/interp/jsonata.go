@@ -376,6 +376,15 @@ func (th *thread) evalAssign(raw json.RawMessage, doc []byte, s *jstates, loc st
 	if err != nil {
 		return nil, err
 	}
+	// A Parallel branch or Map iteration reads the variables of the
+	// scopes around it but may not bind them.
+	if th.vars != nil && th.vars.parent != nil {
+		for _, a := range as {
+			if _, outer := th.vars.parent.lookup(a.name); outer {
+				return nil, states.New(states.Runtime, fmt.Sprintf("Cannot bind value '%s' to variable '%s' as it belongs to an outer scope.", a.value, a.name))
+			}
+		}
+	}
 	return as, checkAssignSize(as, th.vars)
 }
 

@@ -58,6 +58,22 @@ func TestVariables(t *testing.T) {
 			"B":{"Type":"Pass","Output":{"r":"{% $states.input %}","inner":"{% $exists($inner) %}"},"End":true}}}`,
 		input: `{}`, status: interp.Succeeded, output: `{"r":[11,12],"inner":false}`,
 	}, {
+		name: "a Map iteration may not bind an outer variable",
+		def: `{"QueryLanguage":"JSONata","StartAt":"A","States":{
+			"A":{"Type":"Pass","Assign":{"base":10},"Next":"M"},
+			"M":{"Type":"Map","Items":"{% [1] %}","ItemProcessor":{"StartAt":"P","States":{
+				"P":{"Type":"Pass","Assign":{"base":"{% $base + 1 %}"},"End":true}}},"End":true}}}`,
+		input: `{}`, status: interp.Failed,
+		cause: "An error occurred while executing the state 'P' (entered at the event id #7). Cannot bind value '11' to variable 'base' as it belongs to an outer scope.",
+	}, {
+		name: "a Parallel branch may not bind an outer variable, in JSONPath too",
+		def: `{"StartAt":"A","States":{
+			"A":{"Type":"Pass","Assign":{"v":"outer"},"Next":"P"},
+			"P":{"Type":"Parallel","Branches":[
+				{"StartAt":"B","States":{"B":{"Type":"Pass","Assign":{"mine":1},"Next":"C"},"C":{"Type":"Pass","Assign":{"mine":2,"v":"inner"},"End":true}}}],"End":true}}}`,
+		input: `{}`, status: interp.Failed,
+		cause: "An error occurred while executing the state 'C' (entered at the event id #8). Cannot bind value '\"inner\"' to variable 'v' as it belongs to an outer scope.",
+	}, {
 		name: "a distributed Map child sees no outer variables",
 		def: `{"QueryLanguage":"JSONata","StartAt":"A","States":{
 			"A":{"Type":"Pass","Assign":{"base":10},"Next":"M"},
