@@ -108,6 +108,27 @@ func TestMapAndParallel(t *testing.T) {
 	}
 }
 
+// Stepwise has no S3: a distributed Map with an ItemReader fails its map
+// run with States.ItemReaderFailed, as AWS's does when it cannot read, and
+// the Map's Catch sees that error.
+func TestItemReaderFailsTheMapRun(t *testing.T) {
+	r := run(t, `{"StartAt":"M","States":{
+		"M":{"Type":"Map","ItemReader":{"Resource":"arn:aws:states:::s3:getObject","ReaderConfig":{"InputType":"JSON"},"Parameters":{"Bucket":"b","Key":"k"}},
+		  "ItemProcessor":{"ProcessorConfig":{"Mode":"DISTRIBUTED","ExecutionType":"STANDARD"},"StartAt":"P","States":{"P":{"Type":"Pass","End":true}}},
+		  "Catch":[{"ErrorEquals":["States.ItemReaderFailed"],"Next":"F"}],"End":true},
+		"F":{"Type":"Pass","End":true}}}`, `{"a":1}`, nil)
+	want := "1<0:ExecutionStarted 2<0:MapStateEntered 3<2:MapStateStarted 4<3:MapRunStarted 5<4:MapRunFailed 6<5:MapStateFailed 7<4:MapStateExited 8<7:PassStateEntered 9<8:PassStateExited 10<9:ExecutionSucceeded"
+	if got := types(r); got != want {
+		t.Fatalf("events\n got %s\nwant %s", got, want)
+	}
+	if out := string(r.Output()); !strings.Contains(out, `"Error":"States.ItemReaderFailed"`) || !strings.Contains(out, "ItemReader of state 'M'") {
+		t.Errorf("output %s", out)
+	}
+	if d := r.Events()[2].Details.(*history.MapStateStartedDetails); d.Length != 0 {
+		t.Errorf("MapStateStarted length %d, want 0", d.Length)
+	}
+}
+
 func TestRetryCatch(t *testing.T) {
 	calls := 0
 	tasks := interp.TaskRunnerFunc(func(ctx context.Context, req *interp.TaskRequest) interp.TaskResult {

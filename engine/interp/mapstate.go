@@ -36,7 +36,14 @@ func (th *thread) mapState() {
 			return
 		}
 	}
-	if p := st.ItemsPath.Path; p != nil && !(p.IsRoot() && p.Root() == jsonpath.RootInput) {
+	// Stepwise has no S3 to read an ItemReader's items from: the map run
+	// starts with no items and fails as AWS's does when it cannot read.
+	var readerErr *states.Error
+	if st.ItemReader != nil {
+		readerErr = states.New(states.ItemReaderFailed, "Stepwise cannot read items from Amazon S3 (the ItemReader of state '"+st.Name+
+			"'): give the Map its items in its input, with ItemsPath or Items.")
+		itemsDoc = []byte(`[]`)
+	} else if p := st.ItemsPath.Path; p != nil && !(p.IsRoot() && p.Root() == jsonpath.RootInput) {
 		if itemsDoc, err = th.get(st.ItemsPath.Path, eff); err != nil {
 			th.failState(th.stateError(invalidPath(st.ItemsPath.Path, err)))
 			return
@@ -155,6 +162,11 @@ func (th *thread) mapState() {
 			j.runStarted = th.emit(history.MapRunStarted, &history.MapRunStartedDetails{MapRunARN: j.mapRunARN})
 		}
 		th.run.mapRunStarted(j, redo != nil && redo.mapRunARN != "")
+		if readerErr != nil {
+			th.join = j
+			th.mapRunFailed(readerErr)
+			return
+		}
 	}
 	th.join = j
 	th.stage = stageJoin
@@ -304,7 +316,7 @@ func (th *thread) collectIteration(c *thread) {
 		if c.err != nil {
 			j.failures++
 			if !j.withinTolerance() {
-				th.mapRunFailed()
+				th.mapRunFailed(states.New(states.ExceedToleratedFailure, "The specified tolerated failure threshold was exceeded"))
 				return
 			}
 			return
@@ -340,11 +352,12 @@ func (j *join) withinTolerance() bool {
 	return false
 }
 
-func (th *thread) mapRunFailed() {
+// mapRunFailed ends a distributed Map's run with err: MapRunFailed, then
+// MapStateFailed, then the state's Retry and Catch.
+func (th *thread) mapRunFailed(err *states.Error) {
 	j := th.join
 	j.mapRunEnded("FAILED")
 	th.abortChildren()
-	err := states.New(states.ExceedToleratedFailure, "The specified tolerated failure threshold was exceeded")
 	id := th.record(history.MapRunFailed, j.runStarted, &history.FailureDetails{Error: err.Name, Cause: err.Cause})
 	id = th.record(history.MapStateFailed, id, nil)
 	th.last = j.runStarted
