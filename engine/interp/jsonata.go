@@ -588,7 +588,12 @@ func (th *thread) jint(field string, fixed int64, s *jstates) (int64, error) {
 	if !ok {
 		return fixed, nil
 	}
-	v, err := th.jtyped(raw, field, "integer", s)
+	return th.jinteger(raw, field, s)
+}
+
+// jinteger evaluates raw, a "{% %}" string that must give an integer.
+func (th *thread) jinteger(raw json.RawMessage, loc string, s *jstates) (int64, error) {
+	v, err := th.jtyped(raw, loc, "integer", s)
 	if err != nil {
 		return 0, err
 	}

@@ -230,12 +230,11 @@ func (th *thread) jbatch(items [][]byte, s *jstates) ([][]byte, error) {
 		if !ok {
 			continue
 		}
-		v, err := th.jtyped(raw, "ItemBatcher/"+f.name, "integer", s)
+		n, err := th.jinteger(raw, "ItemBatcher/"+f.name, s)
 		if err != nil {
 			return nil, err
 		}
-		n, _ := strconv.ParseFloat(string(v), 64)
-		*f.dst = int64(n)
+		*f.dst = n
 	}
 	var batchInput []byte
 	if b.BatchInputRaw != nil {
